@@ -1,0 +1,464 @@
+/**
+ * A real Neo4j Community server for the tests, the demo and the benchmarks.
+ *
+ * Neo4j is resolved from Maven Central (`org.neo4j:neo4j`, the Community DBMS) with Maven into
+ * the project's cache folder, and run embedded behind a small Java launcher
+ * (`dev/server/Neo4jLauncher.java`) with its Bolt connector on a free loopback port and
+ * authentication on. The launcher exits as soon as its standard input closes, so a server never
+ * outlives the process that started it, however that process ends.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { homedir } from "node:os";
+
+/** The Neo4j version started when neither an option nor `NEO4J_VERSION` names one. */
+export const DEFAULT_NEO4J_VERSION = "5.26.30";
+
+/** The password of the `neo4j` user of every server started here. */
+export const DEFAULT_PASSWORD = "neo4j-backup-test";
+
+const LAUNCHER_DIR = fileURLToPath(new URL("./server/", import.meta.url));
+const START_TIMEOUT_MS = 180_000;
+
+/** Options for {@linkcode Neo4jServer.start}. */
+export interface Neo4jServerOptions {
+  /**
+   * Neo4j version, from Maven Central: 4.4.x, 5.x, or a CalVer release (2025.x and later need
+   * Java 21).
+   * @default {Deno.env.get("NEO4J_VERSION") ?? DEFAULT_NEO4J_VERSION}
+   */
+  version?: string;
+  /**
+   * Password of the `neo4j` user.
+   * @default {DEFAULT_PASSWORD}
+   */
+  password?: string;
+  /**
+   * The server's home folder. It is deleted when the server stops unless `keepData` is set.
+   * @default {a new temporary folder}
+   */
+  home?: string;
+  /**
+   * Keep the home folder when the server stops, so that it can be started again.
+   * @default {false}
+   */
+  keepData?: boolean;
+  /**
+   * Bolt port on 127.0.0.1.
+   * @default {a free port}
+   */
+  port?: number;
+  /**
+   * Page cache size, in Neo4j's notation.
+   * @default {"1g"}
+   */
+  pageCache?: string;
+  /**
+   * Maximum Java heap, in the JVM's notation.
+   * @default {"2g"}
+   */
+  heap?: string;
+  /** Called with a line of text while Neo4j is downloaded or started. */
+  onStatus?: (message: string) => void;
+}
+
+/** What a started server says about itself. */
+export interface Neo4jServerInfo {
+  /** Bolt URI, e.g. `bolt://127.0.0.1:40123`. */
+  uri: string;
+  /** Always `neo4j`. */
+  username: string;
+  /** The password of `username`. */
+  password: string;
+  /** The Neo4j version that runs, as the server reports it. */
+  version: string;
+  /** Milliseconds from spawning Java to Bolt answering. */
+  startMillis: number;
+}
+
+/** A local Neo4j Community server, started by {@linkcode Neo4jServer.start}. */
+export class Neo4jServer implements AsyncDisposable {
+  #child: Deno.ChildProcess | undefined;
+  #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #exited: Promise<Deno.CommandStatus> | undefined;
+  #stderr: string[] = [];
+  #info: Neo4jServerInfo | undefined;
+  readonly #options: Required<
+    Omit<Neo4jServerOptions, "port" | "onStatus" | "home">
+  >;
+  #home: string | undefined;
+  readonly #onStatus: (message: string) => void;
+  #port: number | undefined;
+  #java = "";
+  #classpath = "";
+
+  private constructor(options: Neo4jServerOptions) {
+    this.#options = {
+      version: options.version ?? Deno.env.get("NEO4J_VERSION") ??
+        DEFAULT_NEO4J_VERSION,
+      password: options.password ?? DEFAULT_PASSWORD,
+      keepData: options.keepData ?? false,
+      pageCache: options.pageCache ?? "1g",
+      heap: options.heap ?? "2g",
+    };
+    this.#home = options.home;
+    this.#port = options.port;
+    this.#onStatus = options.onStatus ?? (() => {});
+  }
+
+  /**
+   * Resolves Neo4j (downloading it once into the cache), starts it and waits until Bolt answers.
+   *
+   * @example Start a server, use it, stop it
+   * ```ts ignore
+   * await using server = await Neo4jServer.start();
+   * console.log(server.info.uri);
+   * ```
+   */
+  static async start(options: Neo4jServerOptions = {}): Promise<Neo4jServer> {
+    const server = new Neo4jServer(options);
+    const { java, classpath } = await provision(
+      server.#options.version,
+      server.#onStatus,
+    );
+    server.#java = java;
+    server.#classpath = classpath;
+    await server.#launch();
+    return server;
+  }
+
+  /** Connection details of the running server. */
+  get info(): Neo4jServerInfo {
+    if (!this.#info) throw new Error("The Neo4j server is not running");
+    return this.#info;
+  }
+
+  /** The server's home folder. */
+  get home(): string | undefined {
+    return this.#home;
+  }
+
+  /** Whether the Java process runs. */
+  get running(): boolean {
+    return this.#child !== undefined;
+  }
+
+  async #launch(): Promise<void> {
+    this.#home ??= await Deno.makeTempDir({ prefix: "neo4j-backup-server-" });
+    const started = performance.now();
+    const major = majorOf(this.#options.version);
+    const args = [
+      `-Xmx${this.#options.heap}`,
+      "-XX:+UseG1GC",
+      // What Neo4j's own launch scripts grant, for its page cache and Netty.
+      "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/java.io=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "-Dio.netty.tryReflectionSetAccessible=true",
+      "-cp",
+      this.#classpath,
+      "Neo4jLauncher",
+      `home=${this.#home}`,
+      `password=${this.#options.password}`,
+      `major=${major}`,
+      `keep=${this.#options.keepData}`,
+      `pagecache=${this.#options.pageCache}`,
+      ...(this.#port ? [`port=${this.#port}`] : []),
+    ];
+    const child = new Deno.Command(this.#java, {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#child = child;
+    this.#stdin = child.stdin.getWriter();
+    this.#stderr = [];
+    this.#exited = child.status;
+    void drainLines(child.stderr, (line) => {
+      this.#stderr.push(line);
+      if (this.#stderr.length > 40) this.#stderr.shift();
+    });
+    const ready = await readReadyLine(child.stdout, this.#exited);
+    if (!ready) {
+      await this.#reap();
+      throw new Error(
+        `Neo4j ${this.#options.version} did not start:\n${
+          this.#stderr.join("\n") || "(no output)"
+        }`,
+      );
+    }
+    const [, port, version] = ready.split(" ");
+    this.#port = Number(port);
+    this.#info = {
+      uri: `bolt://127.0.0.1:${port}`,
+      username: "neo4j",
+      password: this.#options.password,
+      version: version ?? this.#options.version,
+      startMillis: Math.round(performance.now() - started),
+    };
+    // The process must not hold the event loop of a test run open.
+    child.unref();
+  }
+
+  /**
+   * Stops the server. Its files are deleted unless `keepData` was set, in which case Neo4j shuts
+   * down cleanly and {@linkcode Neo4jServer.restart} can start it again.
+   */
+  async stop(): Promise<void> {
+    if (!this.#child) return;
+    await this.#stdin?.close().catch(() => {});
+    const status = await withTimeout(this.#exited!, 120_000);
+    if (!status) this.#child.kill("SIGKILL");
+    await this.#reap();
+    if (!this.#options.keepData && this.#home) {
+      await Deno.remove(this.#home, { recursive: true }).catch(() => {});
+    }
+  }
+
+  /** Kills the Java process at once (SIGKILL), as a crash would; the files stay. */
+  async kill(): Promise<void> {
+    if (!this.#child) return;
+    this.#child.kill("SIGKILL");
+    await this.#reap();
+  }
+
+  /** Starts the server again on the same port and files, after `kill()` or a stop with `keepData`. */
+  async restart(): Promise<void> {
+    if (this.#child) await this.kill();
+    await this.#launch();
+  }
+
+  async #reap(): Promise<void> {
+    await this.#exited?.catch(() => {});
+    this.#child = undefined;
+    this.#stdin = undefined;
+    this.#info = undefined;
+  }
+
+  /** Stops the server. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#options.keepData) await this.kill();
+    else await this.stop();
+  }
+}
+
+/** The folder where Neo4j's artifacts and other downloads are cached. */
+export function cacheDir(): string {
+  const explicit = Deno.env.get("NEO4J_BACKUP_CACHE");
+  if (explicit) return explicit;
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  return join(xdg || join(homedir(), ".cache"), "neo4j-backup");
+}
+
+function majorOf(version: string): number {
+  const major = Number(version.split(".")[0]);
+  if (!Number.isInteger(major)) {
+    throw new TypeError(`Cannot read a Neo4j version from "${version}"`);
+  }
+  return major;
+}
+
+/** The Java majors that run a Neo4j version, most preferred first. */
+function javaMajorsFor(version: string): number[] {
+  const major = majorOf(version);
+  if (major === 4) return [11, 17];
+  if (major === 5) return [17, 21];
+  return [21, 25];
+}
+
+interface Provisioned {
+  java: string;
+  classpath: string;
+}
+
+/**
+ * Resolves the Neo4j version's jars with Maven (once; cached) and compiles the launcher, then
+ * picks a Java that runs that version.
+ */
+export async function provision(
+  version: string,
+  onStatus: (message: string) => void = () => {},
+): Promise<Provisioned> {
+  const java = await findJava(version);
+  const dir = join(cacheDir(), `neo4j-${version}`);
+  const classpathFile = join(dir, "classpath.txt");
+  const classesDir = join(dir, "classes");
+  if (!(await exists(join(classesDir, "Neo4jLauncher.class")))) {
+    await Deno.mkdir(dir, { recursive: true });
+    onStatus(
+      `Downloading Neo4j ${version} from Maven Central into ${cacheDir()} (once)`,
+    );
+    const scratch = await Deno.makeTempFile({ dir, suffix: ".classpath" });
+    await run(
+      "mvn",
+      [
+        "-q",
+        "-B",
+        "-f",
+        join(LAUNCHER_DIR, "pom.xml"),
+        `-Dneo4j.version=${version}`,
+        `-Dmaven.repo.local=${join(cacheDir(), "m2")}`,
+        "dependency:build-classpath",
+        `-Dmdep.outputFile=${scratch}`,
+      ],
+      "Maven could not resolve Neo4j (is Maven installed and Maven Central reachable?)",
+    );
+    const tmpClasses = await Deno.makeTempDir({ dir, prefix: "classes-" });
+    const javac = java.replace(/java$/, "javac");
+    await run(javac, [
+      "--release",
+      "11",
+      "-cp",
+      (await Deno.readTextFile(scratch)).trim(),
+      "-d",
+      tmpClasses,
+      join(LAUNCHER_DIR, "Neo4jLauncher.java"),
+    ], "Could not compile the Neo4j launcher (is a JDK installed?)");
+    await Deno.rename(scratch, classpathFile);
+    await Deno.remove(classesDir, { recursive: true }).catch(() => {});
+    await Deno.rename(tmpClasses, classesDir);
+  }
+  const deps = (await Deno.readTextFile(classpathFile)).trim();
+  return { java, classpath: `${classesDir}:${deps}` };
+}
+
+async function findJava(version: string): Promise<string> {
+  const wanted = javaMajorsFor(version);
+  const candidates: string[] = [];
+  for (const name of ["NEO4J_JAVA_HOME", "JAVA_HOME"]) {
+    const home = Deno.env.get(name);
+    if (home) candidates.push(join(home, "bin", "java"));
+  }
+  candidates.push("java");
+  for (const root of ["/usr/lib/jvm", "/opt/java", "/usr/local/lib/jvm"]) {
+    try {
+      for await (const entry of Deno.readDir(root)) {
+        candidates.push(join(root, entry.name, "bin", "java"));
+      }
+    } catch {
+      // Not there.
+    }
+  }
+  const found: [string, number][] = [];
+  for (const candidate of candidates) {
+    const major = await javaMajor(candidate);
+    if (major !== undefined) found.push([candidate, major]);
+  }
+  for (const major of wanted) {
+    const hit = found.find(([, m]) => m === major);
+    if (hit) return hit[0];
+  }
+  const newer = found.find(([, m]) => m > wanted[wanted.length - 1]!);
+  if (newer) return newer[0];
+  throw new Error(
+    `Neo4j ${version} needs Java ${wanted.join(" or ")}; found ${
+      found.map(([p, m]) => `${p} (${m})`).join(", ") || "no Java"
+    }. Set NEO4J_JAVA_HOME to a suitable JDK.`,
+  );
+}
+
+async function javaMajor(java: string): Promise<number | undefined> {
+  try {
+    const out = await new Deno.Command(java, {
+      args: ["-version"],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stderr);
+    const match = /version "(\d+)(?:\.(\d+))?/.exec(text);
+    if (!match) return undefined;
+    return match[1] === "1" ? Number(match[2]) : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+async function run(cmd: string, args: string[], hint: string): Promise<void> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(cmd, {
+      args,
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .output();
+  } catch (error) {
+    throw new Error(`${hint}: cannot run ${cmd}`, { cause: error });
+  }
+  if (!out.success) {
+    const text = new TextDecoder().decode(out.stdout) +
+      new TextDecoder().decode(out.stderr);
+    throw new Error(
+      `${hint}\n${text.trim().split("\n").slice(-30).join("\n")}`,
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readReadyLine(
+  stdout: ReadableStream<Uint8Array>,
+  exited: Promise<Deno.CommandStatus>,
+): Promise<string | undefined> {
+  const lines = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  try {
+    while (Date.now() < deadline) {
+      const next = await Promise.race([
+        lines.read(),
+        exited.then(() => ({ done: true, value: undefined })),
+      ]);
+      if (next.done) return undefined;
+      buffer += next.value;
+      const match = /^READY .*$/m.exec(buffer);
+      if (match) return match[0];
+    }
+    return undefined;
+  } finally {
+    // Stop reading: the launcher prints nothing more on stdout.
+    await lines.cancel().catch(() => {});
+  }
+}
+
+async function drainLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop() ?? "";
+      parts.forEach(onLine);
+    }
+  } catch {
+    // The process ended.
+  }
+  if (rest) onLine(rest);
+}
+
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

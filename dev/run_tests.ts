@@ -1,0 +1,50 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task test [deno test args]`: runs the test suite against a real Neo4j.
+ *
+ * With NEO4J_URI (and NEO4J_USERNAME, NEO4J_PASSWORD) set, the suite runs against that server
+ * and starts none. Otherwise a local Neo4j Community server is started for the whole run (see
+ * dev/neo4j_server.ts) and stopped afterwards, also when a test fails or the run is interrupted.
+ *
+ * @module
+ */
+import { Neo4jServer } from "./neo4j_server.ts";
+
+const env: Record<string, string> = {};
+let server: Neo4jServer | undefined;
+if (Deno.env.get("NEO4J_URI")) {
+  console.error(
+    `Testing against the Neo4j server at ${Deno.env.get("NEO4J_URI")}`,
+  );
+} else {
+  server = await Neo4jServer.start({
+    onStatus: (message) => console.error(message),
+  });
+  const { uri, username, password, version, startMillis } = server.info;
+  Object.assign(env, {
+    NEO4J_URI: uri,
+    NEO4J_USERNAME: username,
+    NEO4J_PASSWORD: password,
+    NEO4J_BACKUP_LOCAL_SERVERS: "1",
+  });
+  console.error(
+    `Started Neo4j ${version} Community at ${uri} in ${startMillis} ms`,
+  );
+}
+
+const child = new Deno.Command(Deno.execPath(), {
+  args: ["test", "-A", ...(Deno.args.length ? Deno.args : ["tests/"])],
+  env,
+}).spawn();
+const forward = (signal: Deno.Signal) => () => {
+  try {
+    child.kill(signal);
+  } catch {
+    // Already gone.
+  }
+};
+Deno.addSignalListener("SIGINT", forward("SIGINT"));
+Deno.addSignalListener("SIGTERM", forward("SIGTERM"));
+const status = await child.status;
+await server?.stop();
+Deno.exit(status.code);
