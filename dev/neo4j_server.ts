@@ -12,6 +12,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 
 /** The Neo4j version started when neither an option nor `NEO4J_VERSION` names one. */
@@ -287,9 +288,8 @@ export async function provision(
   const java = await findJava(version);
   const dir = join(cacheDir(), `neo4j-${version}`);
   const classpathFile = join(dir, "classpath.txt");
-  const classesDir = join(dir, "classes");
-  if (!(await exists(join(classesDir, "Neo4jLauncher.class")))) {
-    await Deno.mkdir(dir, { recursive: true });
+  await Deno.mkdir(dir, { recursive: true });
+  if (!(await exists(classpathFile))) {
     onStatus(
       `Downloading Neo4j ${version} from Maven Central into ${cacheDir()} (once)`,
     );
@@ -308,22 +308,25 @@ export async function provision(
       ],
       "Maven could not resolve Neo4j (is Maven installed and Maven Central reachable?)",
     );
-    const tmpClasses = await Deno.makeTempDir({ dir, prefix: "classes-" });
-    const javac = java.replace(/java$/, "javac");
-    await run(javac, [
-      "--release",
-      "11",
-      "-cp",
-      (await Deno.readTextFile(scratch)).trim(),
-      "-d",
-      tmpClasses,
-      join(LAUNCHER_DIR, "Neo4jLauncher.java"),
-    ], "Could not compile the Neo4j launcher (is a JDK installed?)");
     await Deno.rename(scratch, classpathFile);
-    await Deno.remove(classesDir, { recursive: true }).catch(() => {});
-    await Deno.rename(tmpClasses, classesDir);
   }
   const deps = (await Deno.readTextFile(classpathFile)).trim();
+  // The launcher is compiled once per version and per revision of its source.
+  const source = join(LAUNCHER_DIR, "Neo4jLauncher.java");
+  const revision = createHash("sha256").update(await Deno.readFile(source))
+    .digest("hex").slice(0, 12);
+  const classesDir = join(dir, `launcher-${revision}`);
+  if (!(await exists(join(classesDir, "Neo4jLauncher.class")))) {
+    const scratch = await Deno.makeTempDir({ dir, prefix: ".tmp-launcher-" });
+    const javac = java.replace(/java$/, "javac");
+    await run(
+      javac,
+      ["--release", "11", "-cp", deps, "-d", scratch, source],
+      "Could not compile the Neo4j launcher (is a JDK installed?)",
+    );
+    await Deno.remove(classesDir, { recursive: true }).catch(() => {});
+    await Deno.rename(scratch, classesDir);
+  }
   return { java, classpath: `${classesDir}:${deps}` };
 }
 

@@ -7,7 +7,7 @@ import {
   Point,
   Time,
   vector,
-} from "neo4j-driver";
+} from "../_driver.ts";
 import { type TemporalFields, TemporalParser } from "./_temporal.ts";
 import type {
   JsonObject,

@@ -20,7 +20,7 @@ import type {
   Point,
   Time,
   Vector,
-} from "neo4j-driver";
+} from "../_driver.ts";
 
 /**
  * A JSON value as the backup format reads and writes it. Integers are `bigint` (any size) and

@@ -9,7 +9,7 @@ import {
   isPoint,
   isTime,
   isVector,
-} from "neo4j-driver";
+} from "../_driver.ts";
 import type {
   Date as Neo4jDate,
   DateTime,
@@ -19,7 +19,7 @@ import type {
   Point,
   Time,
   Vector,
-} from "neo4j-driver";
+} from "../_driver.ts";
 import { formatDate, formatLocalTime, formatOffset } from "./_temporal.ts";
 import type {
   FloatJson,
@@ -234,7 +234,7 @@ function scalarToJson(value: unknown): ScalarJson {
  * @example Encode a date and a float that JSON cannot hold
  * ```ts
  * import { deepEqual } from "node:assert/strict";
- * import neo4j from "neo4j-driver";
+ * import neo4j from "npm:neo4j-driver@^6.3.0";
  * import { valueToJson } from "./value_to_json.ts";
  *
  * deepEqual(valueToJson(new neo4j.types.Date(2024n, 2n, 29n)), {

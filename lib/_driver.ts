@@ -1,0 +1,15 @@
+/**
+ * The one place the library names its driver. The specifier is inline (not an import-map
+ * alias) so that the module also works when imported from a URL, where no deno.json applies.
+ *
+ * @module
+ */
+import neo4j from "npm:neo4j-driver@^6.3.0";
+import versionModule from "npm:neo4j-driver@^6.3.0/lib/version.js";
+
+export default neo4j;
+export * from "npm:neo4j-driver@^6.3.0";
+
+/** The version of neo4j-driver in use, e.g. `6.3.0`. */
+export const DRIVER_VERSION: string =
+  (versionModule as { default?: string }).default ?? "unknown";

@@ -1,0 +1,53 @@
+/**
+ * Retrying what the server or network may get right on a second try.
+ *
+ * neo4j-driver decides retries with `instanceof Neo4jError`, which fails under Deno (the driver's
+ * ES5 classes set prototypes through `__proto__`, which Deno does not honour), so its
+ * `executeRead`/`executeWrite` never retry there. These helpers decide by the error's code, the
+ * same rule the driver means to apply.
+ */
+
+/** The error's Neo4j status code, e.g. `Neo.TransientError.General.DatabaseUnavailable`. */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
+}
+
+/** Whether trying again may succeed: lost connections and transient server errors. */
+export function isRetryable(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "ServiceUnavailable" || code === "SessionExpired" ||
+    code === "Neo.ClientError.Security.AuthorizationExpired" ||
+    code.includes("TransientError");
+}
+
+/** Options for {@linkcode withRetry}. */
+export interface RetryOptions {
+  /**
+   * Give up after this long.
+   * @default {60000}
+   */
+  maxMs?: number;
+  /** Stops waiting. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Runs `work` until it succeeds, a non-retryable error occurs, or `maxMs` passes, waiting
+ * 0.2 s, 0.4 s, ... up to 5 s between tries. Only for work that is safe to repeat.
+ */
+export async function withRetry<T>(
+  work: () => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.maxMs ?? 60_000);
+  for (let delay = 200;; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isRetryable(error) || Date.now() + delay > deadline) throw error;
+      options.signal?.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

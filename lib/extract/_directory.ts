@@ -1,0 +1,91 @@
+import { join } from "node:path";
+import { BackupError } from "../errors.ts";
+import {
+  DATA_DIR,
+  DATA_FILE_PATTERN,
+  INCOMPLETE_FILE,
+  MANIFEST_FILE,
+} from "../format/layout.ts";
+import { syncDirectory } from "../format/manifest.ts";
+
+/** The metadata files of the Python tool that an extract writes or replaces. */
+export const LEGACY_METADATA_FILES = [
+  "compressed.json",
+  "db_id.json",
+  "node_labels.json",
+  "property_keys.json",
+  "rel_types.json",
+  "uniqueness_constraints.json",
+  "unique_prop_key.json",
+] as const;
+
+/** Options for {@linkcode prepareDirectory}. */
+export interface PrepareDirectoryOptions {
+  inputYes: boolean;
+  confirm: ((question: string) => boolean | Promise<boolean>) | undefined;
+}
+
+/**
+ * Makes `dir` ready for a new backup: creates it, or, when it holds files, asks (unless
+ * `inputYes`) and then removes the files of an earlier backup (manifest first, so that the
+ * directory never looks complete meanwhile). Files it does not know are left alone.
+ */
+export async function prepareDirectory(
+  dir: string,
+  options: PrepareDirectoryOptions,
+): Promise<void> {
+  let entries: string[];
+  try {
+    entries = [];
+    for await (const entry of Deno.readDir(dir)) entries.push(entry.name);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new BackupError(
+        `Cannot extract: cannot read ${dir}: ${(error as Error).message}`,
+        {
+          code: "IO",
+          cause: error,
+        },
+      );
+    }
+    await Deno.mkdir(dir, { recursive: true });
+    return;
+  }
+  if (entries.length === 0) return;
+  const question =
+    `${dir} is not empty (${entries.length} entries). Overwrite the backup in it?`;
+  const confirmed = options.inputYes ||
+    (options.confirm !== undefined && await options.confirm(question));
+  if (!confirmed) {
+    throw new BackupError(
+      `Cannot extract: ${dir} is not empty; confirm with --yes (inputYes) to overwrite the backup in it`,
+      { code: "TARGET_NOT_EMPTY" },
+    );
+  }
+  await removeQuietly(join(dir, MANIFEST_FILE));
+  await syncDirectory(dir);
+  await removeQuietly(join(dir, `${MANIFEST_FILE}.partial`));
+  for (const name of LEGACY_METADATA_FILES) {
+    await removeQuietly(join(dir, name));
+  }
+  try {
+    for await (const entry of Deno.readDir(join(dir, DATA_DIR))) {
+      if (
+        DATA_FILE_PATTERN.test(entry.name) || entry.name.endsWith(".partial")
+      ) {
+        await removeQuietly(join(dir, DATA_DIR, entry.name));
+      }
+    }
+  } catch {
+    // No data folder.
+  }
+  await removeQuietly(join(dir, INCOMPLETE_FILE));
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

@@ -1,0 +1,117 @@
+import { jsonToValue } from "../codec/json_to_value.ts";
+import type { JsonObject, JsonValue, Properties } from "../codec/types.ts";
+import { valueToJson } from "../codec/value_to_json.ts";
+import { isObject } from "./_validate.ts";
+import type { BackupRecord, NodeRecord, RelationshipRecord } from "./record.ts";
+
+/** The JSON object of a record, keys in the Python tool's order. */
+export function recordToJson(record: BackupRecord): JsonObject {
+  const props: JsonObject = {};
+  for (const key in record.properties) {
+    props[key] = valueToJson(record.properties[key]!);
+  }
+  return record.kind === "node"
+    ? { node_id: record.id, node_labels: record.labels, node_props: props }
+    : {
+      rel_id: record.id,
+      start_node_id: record.startId,
+      end_node_id: record.endId,
+      rel_type: record.type,
+      rel_props: props,
+    };
+}
+
+const NODE_KEYS = new Set(["node_id", "node_labels", "node_props"]);
+const RELATIONSHIP_KEYS = new Set([
+  "rel_id",
+  "start_node_id",
+  "end_node_id",
+  "rel_type",
+  "rel_props",
+]);
+
+/**
+ * The record a JSON object holds. Throws SyntaxError naming the field when one is missing,
+ * unknown or of the wrong type, and whatever `jsonToValue` throws for a bad property value.
+ */
+export function jsonToRecord(
+  json: JsonValue,
+  kind: BackupRecord["kind"],
+): BackupRecord {
+  if (!isObject(json)) throw new SyntaxError("the record is not a JSON object");
+  const keys = kind === "node" ? NODE_KEYS : RELATIONSHIP_KEYS;
+  for (const key in json) {
+    if (!keys.has(key)) throw new SyntaxError(`unknown field "${key}"`);
+  }
+  if (kind === "node") {
+    const node: NodeRecord = {
+      kind,
+      id: integer(json, "node_id"),
+      labels: strings(json, "node_labels"),
+      properties: properties(json, "node_props"),
+    };
+    return node;
+  }
+  const relationship: RelationshipRecord = {
+    kind,
+    id: integer(json, "rel_id"),
+    type: string(json, "rel_type"),
+    startId: integer(json, "start_node_id"),
+    endId: integer(json, "end_node_id"),
+    properties: properties(json, "rel_props"),
+  };
+  return relationship;
+}
+
+function integer(json: JsonObject, key: string): bigint {
+  const value = json[key];
+  if (typeof value !== "bigint") throw invalid(key, "an integer", value);
+  return value;
+}
+
+function string(json: JsonObject, key: string): string {
+  const value = json[key];
+  if (typeof value !== "string") throw invalid(key, "a string", value);
+  return value;
+}
+
+function strings(json: JsonObject, key: string): string[] {
+  const value = json[key];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+    throw invalid(key, "a list of strings", value);
+  }
+  return value as string[];
+}
+
+function properties(json: JsonObject, key: string): Properties {
+  const value = json[key];
+  if (!isObject(value)) throw invalid(key, "an object", value);
+  const result: Properties = {};
+  for (const name in value) {
+    try {
+      result[name] = jsonToValue(value[name]!);
+    } catch (error) {
+      const Kind = error instanceof TypeError
+        ? TypeError
+        : error instanceof RangeError
+        ? RangeError
+        : SyntaxError;
+      throw new Kind(`property "${name}": ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  return result;
+}
+
+function invalid(
+  key: string,
+  expected: string,
+  value: JsonValue | undefined,
+): SyntaxError {
+  return new SyntaxError(
+    value === undefined
+      ? `field "${key}" is missing`
+      : `field "${key}" is not ${expected}`,
+  );
+}

@@ -1,0 +1,212 @@
+import { join } from "node:path";
+import { BackupError } from "../errors.ts";
+import { DigestStream } from "./_digest_stream.ts";
+import { DATA_DIR, dataFilePath, type RecordKind } from "./layout.ts";
+import type { DataFileEntry } from "./manifest.ts";
+
+/** Options for {@linkcode DataFileWriter}. */
+export interface DataFileWriterOptions {
+  /**
+   * Gzip the files (`.json.gz`); otherwise plain `.json`.
+   * @default {true}
+   */
+  compress?: boolean;
+  /**
+   * Start a new file once this many bytes of JSON have gone into the current one.
+   * @default {134217728} (128 MiB of JSON, about 15 to 30 MiB gzipped)
+   */
+  fileSize?: number;
+  /**
+   * Records whose text spans several lines (an indent) are indented by this much inside the
+   * file's array; 0 keeps one record per line.
+   * @default {0}
+   */
+  indent?: number;
+  /**
+   * The number the first file counts from, for the `<N>` of `nodes_<N>.json.gz`.
+   * @default {0}
+   */
+  recordsBefore?: number;
+}
+
+/** The default of {@linkcode DataFileWriterOptions.fileSize}. */
+export const DEFAULT_FILE_SIZE = 128 * 1024 * 1024;
+
+const FLUSH_CHARS = 256 * 1024;
+
+interface OpenFile {
+  temporary: string;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  digest: DigestStream;
+  done: Promise<void>;
+  records: number;
+  jsonBytes: number;
+}
+
+/**
+ * A sink of batches of record texts (one JSON value each) that writes them as the data files of a backup:
+ * JSON arrays, gzip-compressed, cut into files by size, each hashed with SHA-256 on the way to
+ * disk. A file is written under a temporary name and gets its final name
+ * (`data/nodes_<N>.json.gz`, N counting records up to its end) only once complete. Writes wait
+ * for the disk: a slow disk holds back whatever feeds this stream.
+ *
+ * @example Write two node records
+ * ```ts ignore
+ * import { DataFileWriter } from "./data_file_writer.ts";
+ *
+ * const writer = new DataFileWriter("backup", "nodes");
+ * await ReadableStream.from([['{"node_id":0,"node_labels":[],"node_props":{}}']])
+ *   .pipeTo(writer);
+ * console.log(writer.files); // [{ path: "data/nodes_1.json.gz", records: 1, ... }]
+ * ```
+ */
+export class DataFileWriter extends WritableStream<string[]> {
+  #files: DataFileEntry[];
+  #current: () => number;
+
+  /** Writes into `<dir>/data/`, which is created if missing. */
+  constructor(
+    dir: string,
+    kind: RecordKind,
+    options: DataFileWriterOptions = {},
+  ) {
+    const compress = options.compress ?? true;
+    const fileSize = options.fileSize ?? DEFAULT_FILE_SIZE;
+    const indent = options.indent ?? 0;
+    if (!Number.isSafeInteger(fileSize) || fileSize < 1) {
+      throw new RangeError(
+        `fileSize must be a positive integer, got ${fileSize}`,
+      );
+    }
+    const files: DataFileEntry[] = [];
+    const prefix = indent > 0 ? " ".repeat(indent) : "";
+    const encoder = new TextEncoder();
+    let total = options.recordsBefore ?? 0;
+    let sequence = 0;
+    let current: OpenFile | undefined;
+    let pending: string[] = [];
+    let pendingChars = 0;
+
+    const fail = (error: unknown, path: string): BackupError =>
+      error instanceof BackupError ? error : new BackupError(
+        `Cannot write ${path}: ${(error as Error)?.message ?? error}`,
+        { code: "IO", file: path, cause: error },
+      );
+
+    const open = async (): Promise<OpenFile> => {
+      await Deno.mkdir(join(dir, DATA_DIR), { recursive: true });
+      const temporary = `${DATA_DIR}/${kind}.${sequence++}.partial`;
+      const file = await Deno.open(join(dir, temporary), {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      const digest = new DigestStream();
+      const bytes = compress
+        ? new CompressionStream("gzip") as TransformStream<
+          Uint8Array,
+          Uint8Array
+        >
+        : new TransformStream<Uint8Array, Uint8Array>();
+      const done = bytes.readable.pipeThrough(digest).pipeTo(file.writable);
+      // Reported through the writer; keep the pipe's own copy of the error quiet.
+      done.catch(() => {});
+      return {
+        temporary,
+        writer: bytes.writable.getWriter(),
+        digest,
+        done,
+        records: 0,
+        jsonBytes: 0,
+      };
+    };
+
+    const flush = async (file: OpenFile): Promise<void> => {
+      if (pending.length === 0) return;
+      const chunk = encoder.encode(pending.join(""));
+      pending = [];
+      pendingChars = 0;
+      file.jsonBytes += chunk.byteLength;
+      try {
+        await file.writer.write(chunk);
+      } catch (error) {
+        throw fail(await file.done.then(() => error, (e) => e), file.temporary);
+      }
+    };
+
+    const close = async (file: OpenFile): Promise<void> => {
+      pending.push("\n]\n");
+      pendingChars += 3;
+      await flush(file);
+      try {
+        await file.writer.close();
+        await file.done;
+      } catch (error) {
+        throw fail(error, file.temporary);
+      }
+      total += file.records;
+      const path = dataFilePath(kind, total, compress);
+      await Deno.rename(join(dir, file.temporary), join(dir, path));
+      files.push({
+        path,
+        kind,
+        records: file.records,
+        bytes: file.digest.bytes,
+        sha256: file.digest.digest(),
+      });
+    };
+
+    super({
+      write: async (texts) => {
+        for (const text of texts) {
+          current ??= await open();
+          const file = current;
+          const body = prefix
+            ? prefix + text.replaceAll("\n", "\n" + prefix)
+            : text;
+          const head = file.records === 0 ? "[\n" : ",\n";
+          pending.push(head, body);
+          pendingChars += head.length + body.length;
+          file.records++;
+          if (file.jsonBytes + pendingChars >= fileSize) {
+            current = undefined;
+            await close(file);
+          } else if (pendingChars >= FLUSH_CHARS) {
+            await flush(file);
+          }
+        }
+      },
+      close: async () => {
+        if (current) {
+          const file = current;
+          current = undefined;
+          await close(file);
+        }
+      },
+      abort: async () => {
+        const file = current;
+        current = undefined;
+        pending = [];
+        if (file) {
+          await file.writer.abort().catch(() => {});
+          await file.done.catch(() => {});
+          await Deno.remove(join(dir, file.temporary)).catch(() => {});
+        }
+      },
+    });
+    this.#files = files;
+    this.#current = () => current?.digest.bytes ?? 0;
+  }
+
+  /** Bytes written to disk so far, in completed files and the current one. */
+  get bytes(): number {
+    let total = this.#current();
+    for (const file of this.#files) total += file.bytes;
+    return total;
+  }
+
+  /** The files completed so far, in order. */
+  get files(): DataFileEntry[] {
+    return [...this.#files];
+  }
+}

@@ -1,0 +1,35 @@
+import type { JsonObject, Properties } from "../codec/types.ts";
+
+/**
+ * A node of a backup. In the files: `{"node_id": ..., "node_labels": [...], "node_props": {...}}`.
+ */
+export interface NodeRecord {
+  kind: "node";
+  /** The node's id in the source database (`id(n)`); identifies it within the backup. */
+  id: bigint;
+  /** The node's labels (any strings), in any order. */
+  labels: string[];
+  properties: Properties;
+}
+
+/**
+ * A relationship of a backup. In the files: `{"rel_id": ..., "start_node_id": ...,
+ * "end_node_id": ..., "rel_type": "...", "rel_props": {...}}`.
+ */
+export interface RelationshipRecord {
+  kind: "relationship";
+  /** The relationship's id in the source database; identifies it within the backup. */
+  id: bigint;
+  type: string;
+  /** The `id` of the start node's NodeRecord. */
+  startId: bigint;
+  /** The `id` of the end node's NodeRecord. */
+  endId: bigint;
+  properties: Properties;
+}
+
+/** A record of a backup's data files. */
+export type BackupRecord = NodeRecord | RelationshipRecord;
+
+/** The JSON form of a record's properties: each value through `valueToJson`. */
+export type PropertiesJson = JsonObject;

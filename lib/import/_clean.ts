@@ -1,0 +1,97 @@
+import neo4j, { type Driver } from "../_driver.ts";
+import { escapeName } from "../_cypher.ts";
+
+/** What a database holds, in brief. */
+export interface DatabaseContents {
+  nodes: number;
+  relationships: number;
+  constraints: number;
+  /** Indexes other than the token lookup indexes every database has. */
+  indexes: number;
+}
+
+/** Counts what a database holds (node and relationship counts come from the count store). */
+export async function databaseContents(
+  driver: Driver,
+  database: string | undefined,
+): Promise<DatabaseContents> {
+  const config = { database, routing: neo4j.routing.READ };
+  const count = async (query: string): Promise<number> => {
+    const { records } = await driver.executeQuery(query, {}, config);
+    return Number(records[0]?.get(0) ?? 0);
+  };
+  return {
+    nodes: await count("MATCH (n) RETURN count(n)"),
+    relationships: await count("MATCH ()-[r]->() RETURN count(r)"),
+    constraints: await count("SHOW CONSTRAINTS YIELD name RETURN count(*)"),
+    indexes: await count(
+      "SHOW INDEXES YIELD type, owningConstraint WHERE type <> 'LOOKUP' RETURN count(*)",
+    ).catch(() =>
+      // 4.4 has no owningConstraint column.
+      count(
+        "SHOW INDEXES YIELD type, uniqueness WHERE type <> 'LOOKUP' AND uniqueness <> 'UNIQUE' RETURN count(*)",
+      )
+    ),
+  };
+}
+
+/**
+ * Empties a database: every constraint, every index but the token lookup indexes, every
+ * relationship and every node, deleting in transactions of `batchSize` so that memory stays
+ * bounded however large the graph (relationships first, so that no transaction holds the whole
+ * neighbourhood of a dense node).
+ */
+export async function cleanDatabase(
+  driver: Driver,
+  database: string | undefined,
+  batchSize: number,
+): Promise<void> {
+  const config = { database };
+  const { records: constraints } = await driver.executeQuery(
+    "SHOW CONSTRAINTS YIELD name",
+    {},
+    config,
+  );
+  for (const record of constraints) {
+    await driver.executeQuery(
+      `DROP CONSTRAINT ${escapeName(record.get("name"))} IF EXISTS`,
+      {},
+      config,
+    );
+  }
+  const { records: indexes } = await driver.executeQuery(
+    "SHOW INDEXES YIELD name, type",
+    {},
+    config,
+  );
+  for (const record of indexes) {
+    if (record.get("type") === "LOOKUP") continue;
+    await driver.executeQuery(
+      `DROP INDEX ${escapeName(record.get("name"))} IF EXISTS`,
+      {},
+      config,
+    );
+  }
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(
+      `batchSize must be a positive integer, got ${batchSize}`,
+    );
+  }
+  // CALL { ... } IN TRANSACTIONS needs an auto-commit transaction: session.run.
+  const session = driver.session({
+    database,
+    defaultAccessMode: neo4j.session.WRITE,
+  });
+  try {
+    for (
+      const query of [
+        `MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF ${batchSize} ROWS`,
+        `MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF ${batchSize} ROWS`,
+      ]
+    ) {
+      await session.run(query);
+    }
+  } finally {
+    await session.close();
+  }
+}

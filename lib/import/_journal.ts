@@ -1,0 +1,213 @@
+import { BackupError } from "../errors.ts";
+
+/**
+ * The import journal: a local file (JSON lines) that lets an interrupted import resume to
+ * exactly the result of an uninterrupted one, without leaving anything in the database.
+ *
+ * Every transaction of the import covers a contiguous range of records of one data file. Before
+ * committing it, the importer appends a `begin` line holding the range and the ids the
+ * transaction created (read back inside the transaction), flushed to disk; after the commit
+ * returns, a `commit` line. On resume, a range whose `begin` has no `commit` (the process died,
+ * the server restarted, the network dropped at the worst moment) is settled by asking the
+ * database whether the ids it created exist: all of them (it committed) or none (it did not).
+ * Ids a rolled-back transaction allocated are not reused before that question is asked, because
+ * the importer stops at the first failure.
+ */
+
+/** The first line: which backup goes into which database. */
+export interface JournalHeader {
+  journal: "neo4j-backup-import";
+  version: 1;
+  /** Identifies the backup (the manifest's SHA-256, or a digest of the file list). */
+  backup: string;
+  /** Identifies the target. */
+  target: { address: string; database: string; databaseId: string | null };
+  createdAt: string;
+  /**
+   * Nodes per label set and relationships per type that the target held before the import
+   * (empty when it was empty), so that the final check can compare target = before + backup.
+   */
+  baseline: {
+    labelSets: { labels: string[]; count: number }[];
+    relationshipTypes: { type: string; count: number }[];
+  };
+}
+
+/** A transaction's range of records and the ids it created. */
+export interface JournalEntry {
+  /** Sequence number. */
+  s: number;
+  /** `n`: nodes, `r`: relationships. */
+  k: "n" | "r";
+  /** Index of the data file in the backup's file list. */
+  f: number;
+  /** Records [a, b) of the file (0-based). */
+  a: number;
+  b: number;
+  /**
+   * Nodes: pairs [backup id, new id, backup id, new id, ...].
+   * Relationships: the new relationship ids.
+   */
+  ids: number[];
+}
+
+/** What a journal file holds. */
+export interface JournalContents {
+  header: JournalHeader;
+  /** Entries whose commit is recorded. */
+  committed: JournalEntry[];
+  /** Entries begun but neither committed nor aborted: to be settled against the database. */
+  uncertain: JournalEntry[];
+  /** The next free sequence number. */
+  nextSequence: number;
+}
+
+/** An open journal, appended to as the import goes. */
+export class Journal {
+  readonly path: string;
+  #file: Deno.FsFile;
+  #encoder = new TextEncoder();
+
+  private constructor(path: string, file: Deno.FsFile) {
+    this.path = path;
+    this.#file = file;
+  }
+
+  /** Starts a new journal (replacing any file at `path`). */
+  static async create(path: string, header: JournalHeader): Promise<Journal> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+    } catch (error) {
+      throw journalError(path, error);
+    }
+    const journal = new Journal(path, file);
+    await journal.#append(header, true);
+    return journal;
+  }
+
+  /** Opens an existing journal to append to it. */
+  static async append(path: string): Promise<Journal> {
+    try {
+      return new Journal(path, await Deno.open(path, { append: true }));
+    } catch (error) {
+      throw journalError(path, error);
+    }
+  }
+
+  /**
+   * Reads a journal; undefined when there is none. A last line cut short (the process died while
+   * writing it) is ignored: its transaction cannot have committed.
+   */
+  static async read(path: string): Promise<JournalContents | undefined> {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw journalError(path, error);
+    }
+    // The piece after the last newline is empty, or a line cut short: either way, not a line.
+    const complete = text.split("\n").slice(0, -1);
+    let header: JournalHeader | undefined;
+    const begun = new Map<number, JournalEntry>();
+    const committed: JournalEntry[] = [];
+    let nextSequence = 0;
+    for (const [i, line] of complete.entries()) {
+      let value: Record<string, unknown>;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new BackupError(
+          `Cannot resume: the import journal ${path} is corrupt at line ${
+            i + 1
+          }`,
+          { code: "RESUME", cause: error },
+        );
+      }
+      if (i === 0) {
+        if (value.journal !== "neo4j-backup-import" || value.version !== 1) {
+          throw new BackupError(
+            `Cannot resume: ${path} is not an import journal of this tool`,
+            { code: "RESUME" },
+          );
+        }
+        header = value as unknown as JournalHeader;
+      } else if (typeof value.s === "number") {
+        begun.set(value.s, value as unknown as JournalEntry);
+        nextSequence = Math.max(nextSequence, value.s + 1);
+      } else if (typeof value.c === "number") {
+        const entry = begun.get(value.c);
+        if (entry) {
+          committed.push(entry);
+          begun.delete(value.c);
+        }
+      } else if (typeof value.x === "number") {
+        begun.delete(value.x);
+      }
+    }
+    if (!header) {
+      throw new BackupError(
+        `Cannot resume: the import journal ${path} is empty`,
+        {
+          code: "RESUME",
+        },
+      );
+    }
+    return { header, committed, uncertain: [...begun.values()], nextSequence };
+  }
+
+  /** Records a transaction about to commit; flushed to disk before it returns. */
+  begin(entry: JournalEntry): Promise<void> {
+    return this.#append(entry, true);
+  }
+
+  /** Records that a transaction committed. */
+  commit(sequence: number): Promise<void> {
+    return this.#append({ c: sequence }, false);
+  }
+
+  /** Records that a transaction rolled back for sure (before it is retried). */
+  abort(sequence: number): Promise<void> {
+    return this.#append({ x: sequence }, true);
+  }
+
+  /** Closes the file. */
+  close(): void {
+    try {
+      this.#file.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Closes and deletes the journal (the import finished). */
+  async remove(): Promise<void> {
+    this.close();
+    await Deno.remove(this.path).catch(() => {});
+  }
+
+  async #append(value: unknown, sync: boolean): Promise<void> {
+    const bytes = this.#encoder.encode(JSON.stringify(value) + "\n");
+    try {
+      let offset = 0;
+      while (offset < bytes.length) {
+        offset += await this.#file.write(bytes.subarray(offset));
+      }
+      if (sync) await this.#file.syncData();
+    } catch (error) {
+      throw journalError(this.path, error);
+    }
+  }
+}
+
+function journalError(path: string, error: unknown): BackupError {
+  return new BackupError(
+    `Cannot write the import journal ${path}: ${(error as Error).message}`,
+    { code: "IO", cause: error },
+  );
+}

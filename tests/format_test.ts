@@ -1,0 +1,443 @@
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { BackupError } from "../lib/errors.ts";
+import { openBackup } from "../lib/format/backup_reader.ts";
+import { DataFileWriter } from "../lib/format/data_file_writer.ts";
+import { JsonArrayParseStream } from "../lib/format/json_array_parse_stream.ts";
+import {
+  type Manifest,
+  readManifest,
+  writeManifest,
+} from "../lib/format/manifest.ts";
+import type { BackupRecord } from "../lib/format/record.ts";
+import { RecordParseStream } from "../lib/format/record_parse_stream.ts";
+import { RecordStringifyStream } from "../lib/format/record_stringify_stream.ts";
+
+async function elements(
+  chunks: string[],
+  options?: { maxElementLength?: number },
+): Promise<string[]> {
+  const out: string[] = [];
+  for await (
+    const batch of ReadableStream.from(chunks).pipeThrough(
+      new JsonArrayParseStream(options),
+    )
+  ) out.push(...batch);
+  return out;
+}
+
+/** Every way of cutting `text` into two chunks. */
+function splits(text: string): string[][] {
+  const result: string[][] = [];
+  for (let i = 0; i <= text.length; i++) {
+    result.push([text.slice(0, i), text.slice(i)]);
+  }
+  return result;
+}
+
+Deno.test("JsonArrayParseStream yields each element's text, however the text is cut", async (t) => {
+  const cases: [string, string[]][] = [
+    ["[]", []],
+    [" [ ] \n", []],
+    ['[{"a":1}]', ['{"a":1}']],
+    ['[\n{"a":1},\n{"b":[2,{"c":"]"}]}\n]\n', [
+      '{"a":1}',
+      '{"b":[2,{"c":"]"}]}',
+    ]],
+    ['[{"s":"quote \\" and backslash \\\\"}, {"t":"\\u005d"}]', [
+      '{"s":"quote \\" and backslash \\\\"}',
+      '{"t":"\\u005d"}',
+    ]],
+    ["[1, 2.5 ,-3e5,\n  true,null]", ["1", "2.5", "-3e5", "true", "null"]],
+    ['["a,b", "c"]', ['"a,b"', '"c"']],
+    [
+      '[\n    {\n        "x": NaN\n    },\n    {\n        "y": -Infinity\n    }\n]',
+      [
+        '{\n        "x": NaN\n    }',
+        '{\n        "y": -Infinity\n    }',
+      ],
+    ],
+    ["\ufeff[[1,[2]],[]]", ["[1,[2]]", "[]"]],
+  ];
+  for (const [text, expected] of cases) {
+    await t.step(JSON.stringify(text).slice(0, 60), async () => {
+      for (const chunks of splits(text)) {
+        deepEqual(
+          await elements(chunks),
+          expected,
+          `cut as ${JSON.stringify(chunks)}`,
+        );
+      }
+      deepEqual(await elements([...text]), expected, "one character per chunk");
+    });
+  }
+});
+
+Deno.test("JsonArrayParseStream rejects what is not one complete array", async (t) => {
+  const cases: [string, RegExp][] = [
+    ["", /expected a JSON array/],
+    ['{"a":1}', /Unexpected character "\{"/],
+    ['[{"a":1},', /not closed/],
+    ['[{"a":1}', /not closed/],
+    ['[{"a":"unterminated', /not closed/],
+    ['[{"a":1}] x', /Unexpected character "x"/],
+    ['[{"a":1}][]', /Unexpected character "\["/],
+    ["[,1]", /Unexpected character ","/],
+    ['[{"a":1}{"b":2}]', /Unexpected character "\{"/],
+  ];
+  for (const [text, message] of cases) {
+    await t.step(JSON.stringify(text), async () => {
+      await rejects(elements([text]), (error: Error) => {
+        ok(error instanceof SyntaxError, `${error.name}: ${error.message}`);
+        ok(message.test(error.message), error.message);
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("JsonArrayParseStream refuses an element longer than the limit with a RangeError", async () => {
+  const big = `[{"s":"${"x".repeat(5000)}"}]`;
+  await rejects(
+    elements([big.slice(0, 100), big.slice(100)], { maxElementLength: 1000 }),
+    (error: Error) =>
+      error instanceof RangeError && /Element 1 is longer/.test(error.message),
+  );
+  equal((await elements([big], { maxElementLength: 10_000 })).length, 1);
+});
+
+Deno.test("RecordStringifyStream and RecordParseStream round-trip records of both kinds", async () => {
+  const records: BackupRecord[] = [
+    { kind: "node", id: 0n, labels: [], properties: {} },
+    {
+      kind: "node",
+      id: 9007199254740993n,
+      labels: ["A", "B:C", "`x`"],
+      properties: { n: 1n, f: 1 },
+    },
+  ];
+  const texts: string[] = [];
+  for await (
+    const batch of ReadableStream.from([records]).pipeThrough(
+      new RecordStringifyStream(),
+    )
+  ) {
+    texts.push(...batch);
+  }
+  deepEqual(texts, [
+    '{"node_id":0,"node_labels":[],"node_props":{}}',
+    '{"node_id":9007199254740993,"node_labels":["A","B:C","`x`"],"node_props":{"n":1,"f":1.0}}',
+  ]);
+  const back: BackupRecord[] = [];
+  for await (
+    const batch of ReadableStream.from([texts]).pipeThrough(
+      new RecordParseStream({ kind: "node", file: "data/nodes_2.json" }),
+    )
+  ) back.push(...batch);
+  deepEqual(back, records);
+
+  const relationship: BackupRecord = {
+    kind: "relationship",
+    id: 5n,
+    type: "KNOWS",
+    startId: 0n,
+    endId: 9007199254740993n,
+    properties: { since: 1999n },
+  };
+  const [[text]] = await Array.fromAsync(
+    ReadableStream.from([[relationship]]).pipeThrough(
+      new RecordStringifyStream({ indent: 2 }),
+    ),
+  );
+  equal(
+    text,
+    '{\n  "rel_id": 5,\n  "start_node_id": 0,\n  "end_node_id": 9007199254740993,\n  "rel_type": "KNOWS",\n  "rel_props": {\n    "since": 1999\n  }\n}',
+  );
+});
+
+Deno.test("RecordParseStream names the file and record number of a bad record", async (t) => {
+  const cases: [string, RegExp][] = [
+    ["{", /invalid record 2 in data\/nodes_9.json: .*JSON/],
+    [
+      '{"node_id":1,"node_labels":"A","node_props":{}}',
+      /field "node_labels" is not a list of strings/,
+    ],
+    [
+      '{"node_id":1.0,"node_labels":[],"node_props":{}}',
+      /field "node_id" is not an integer/,
+    ],
+    [
+      '{"node_id":1,"node_labels":[],"node_props":{},"hash_props":{}}',
+      /unknown field "hash_props"/,
+    ],
+    ['{"node_id":1,"node_labels":[]}', /field "node_props" is missing/],
+    [
+      '{"node_id":1,"node_labels":[],"node_props":{"p":{"$type":"Nope"}}}',
+      /property "p": Unknown value type "Nope"/,
+    ],
+  ];
+  for (const [bad, message] of cases) {
+    await t.step(bad, async () => {
+      const stream = ReadableStream.from([[
+        '{"node_id":0,"node_labels":[],"node_props":{}}',
+        bad,
+      ]]).pipeThrough(
+        new RecordParseStream({ kind: "node", file: "data/nodes_9.json" }),
+      );
+      await rejects(Array.fromAsync(stream), (error: Error) => {
+        ok(error instanceof BackupError, String(error));
+        equal(error.code, "INVALID_BACKUP");
+        equal(error.file, "data/nodes_9.json");
+        equal(error.record, 2);
+        ok(message.test(error.message), error.message);
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("DataFileWriter cuts files by size, names them by cumulative count and hashes what is on disk", async (t) => {
+  for (const compress of [true, false]) {
+    await t.step(compress ? "gzip" : "plain", async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        const writer = new DataFileWriter(dir, "nodes", {
+          compress,
+          fileSize: 1000,
+        });
+        const texts = Array.from(
+          { length: 50 },
+          (_, i) =>
+            `{"node_id":${i},"node_labels":[],"node_props":{"s":"${
+              "x".repeat(50)
+            }"}}`,
+        );
+        await ReadableStream.from([texts.slice(0, 7), texts.slice(7)]).pipeTo(
+          writer,
+        );
+        const files = writer.files;
+        ok(files.length > 1, `${files.length} files`);
+        equal(files.reduce((n, f) => n + f.records, 0), 50);
+        let cumulative = 0;
+        const read: string[] = [];
+        for (const file of files) {
+          cumulative += file.records;
+          equal(
+            file.path,
+            `data/nodes_${cumulative}.json${compress ? ".gz" : ""}`,
+          );
+          const bytes = await Deno.readFile(join(dir, file.path));
+          equal(file.bytes, bytes.byteLength);
+          equal(file.sha256, createHash("sha256").update(bytes).digest("hex"));
+          const text = compress
+            ? await new Response(
+              new Blob([bytes]).stream().pipeThrough(
+                new DecompressionStream("gzip"),
+              ),
+            ).text()
+            : new TextDecoder().decode(bytes);
+          const parsed = JSON.parse(text) as { node_id: number }[];
+          equal(parsed.length, file.records);
+          read.push(...parsed.map((r) => JSON.stringify(r)));
+        }
+        deepEqual(read, texts);
+        const left = [];
+        for await (const entry of Deno.readDir(join(dir, "data"))) {
+          left.push(entry.name);
+        }
+        ok(left.every((name) => !name.endsWith(".partial")), left.join());
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
+});
+
+Deno.test("DataFileWriter removes its unfinished file when aborted", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const writer = new DataFileWriter(dir, "relationships");
+    const w = writer.getWriter();
+    await w.write(['{"rel_id":1}']);
+    await w.abort(new Error("stop"));
+    const left = [];
+    for await (const entry of Deno.readDir(join(dir, "data"))) {
+      left.push(entry.name);
+    }
+    deepEqual(left, []);
+    deepEqual(writer.files, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+function sampleManifest(): Manifest {
+  return {
+    format: "neo4j-backup",
+    formatVersion: 1,
+    tool: {
+      name: "neo4j-backup",
+      version: "0.1.0",
+      runtime: "deno 2",
+      driver: "6.3.0",
+    },
+    source: {
+      address: "localhost:7687",
+      database: "neo4j",
+      databaseId: null,
+      version: "5.26.30",
+      edition: "community",
+    },
+    startedAt: "2026-11-22T00:00:00.000Z",
+    finishedAt: "2026-11-22T00:00:01.000Z",
+    compressed: true,
+    counts: {
+      nodes: 2,
+      relationships: 0,
+      labelSets: [{ labels: ["A"], count: 2 }],
+      relationshipTypes: [],
+    },
+    files: [{
+      path: "data/nodes_2.json.gz",
+      kind: "nodes",
+      records: 2,
+      bytes: 40,
+      sha256: "0".repeat(64),
+    }],
+    schema: {
+      constraints: [],
+      indexes: [{
+        name: "p",
+        type: "POINT",
+        entityType: "NODE",
+        labelsOrTypes: ["A"],
+        properties: ["loc"],
+        owningConstraint: null,
+        options: {
+          indexProvider: "point-1.0",
+          indexConfig: {
+            "spatial.cartesian.min": [-1, -1.5],
+            "vector.dimensions": 3n,
+          },
+        },
+        createStatement: null,
+      }],
+    },
+    consistency: {
+      writesDetected: false,
+      schemaChanged: false,
+      nodesAtStart: 2,
+      nodesAtEnd: 2,
+      relationshipsAtStart: 0,
+      relationshipsAtEnd: 0,
+    },
+  };
+}
+
+Deno.test("writeManifest and readManifest round-trip, keeping integers and floats apart", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = sampleManifest();
+    await writeManifest(dir, manifest);
+    const text = await Deno.readTextFile(join(dir, "manifest.json"));
+    ok(text.includes('"spatial.cartesian.min": [\n'), text);
+    ok(
+      text.includes("-1.0,") && text.includes("-1.5") &&
+        text.includes('"vector.dimensions": 3'),
+    );
+    ok(text.includes('"nodes": 2,'));
+    deepEqual(await readManifest(dir), manifest);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readManifest refuses a manifest that is missing, malformed or of another version", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await t.step("missing: an incomplete backup", async () => {
+      await rejects(
+        readManifest(dir),
+        (e: BackupError) => e.code === "INCOMPLETE_BACKUP",
+      );
+    });
+    const cases: [string, (m: Record<string, unknown>) => void, RegExp][] = [
+      [
+        "a newer format version",
+        (m) => (m.formatVersion = 2),
+        /format version 2 is not supported/,
+      ],
+      ["another format", (m) => (m.format = "other"), /not "neo4j-backup"/],
+      ["a missing field", (m) => delete m.counts, /manifest.counts is missing/],
+      [
+        "a count that is a float",
+        (m) => ((m.counts as Record<string, unknown>).nodes = 2.5),
+        /counts.nodes is not a non-negative integer/,
+      ],
+      [
+        "a path outside data/",
+        (
+          m,
+        ) => ((m.files as Record<string, unknown>[])[0]!.path =
+          "../x/nodes_2.json.gz"),
+        /invalid path/,
+      ],
+      [
+        "a bad checksum",
+        (m) => ((m.files as Record<string, unknown>[])[0]!.sha256 = "xyz"),
+        /invalid sha256/,
+      ],
+    ];
+    for (const [name, change, message] of cases) {
+      await t.step(name, async () => {
+        await writeManifest(dir, sampleManifest());
+        const json = JSON.parse(
+          await Deno.readTextFile(join(dir, "manifest.json")),
+        );
+        change(json);
+        await Deno.writeTextFile(
+          join(dir, "manifest.json"),
+          JSON.stringify(json),
+        );
+        await rejects(readManifest(dir), (e: BackupError) => {
+          equal(e.code, "INVALID_BACKUP");
+          ok(message.test(e.message), e.message);
+          return true;
+        });
+      });
+    }
+    await t.step("not JSON", async () => {
+      await Deno.writeTextFile(join(dir, "manifest.json"), "{");
+      await rejects(
+        readManifest(dir),
+        (e: BackupError) => e.code === "INVALID_BACKUP",
+      );
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("openBackup tells an incomplete backup from a directory that is none", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await rejects(
+      openBackup(dir),
+      (e: BackupError) =>
+        e.code === "INVALID_BACKUP" && /not a backup/.test(e.message),
+    );
+    await Deno.writeTextFile(join(dir, "INCOMPLETE"), "x");
+    await rejects(
+      openBackup(dir),
+      (e: BackupError) =>
+        e.code === "INCOMPLETE_BACKUP" && /incomplete/.test(e.message),
+    );
+    await rejects(
+      openBackup(join(dir, "nope")),
+      (e: BackupError) => /does not exist/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
