@@ -43,7 +43,7 @@ async function connectionEnv(): Promise<Record<string, string>> {
 Deno.test("main() prints help and versions on stdout with status 0", async (t) => {
   for (
     const [args, pattern] of [
-      [["--help"], /Usage:\n  neo4j-backup extract <dir>/],
+      [["--help"], /Usage:\n {2}neo4j-backup extract <dir>/],
       [["-h"], /neo4j-backup import <dir>/],
       [["extract", "--help"], /--file-size <size>/],
       [["import", "-h"], /--resume/],

@@ -1,6 +1,6 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { BackupError } from "../lib/errors.ts";
+import type { BackupError } from "../lib/errors.ts";
 import { Journal, type JournalHeader } from "../lib/import/_journal.ts";
 
 const header: JournalHeader = {
