@@ -15,6 +15,7 @@ import {
   formatCount,
   formatDuration,
   parseSize,
+  plural,
 } from "./lib/cli/_format.ts";
 import { ProgressDisplay } from "./lib/cli/_progress.ts";
 import { processTerminal, type Terminal } from "./lib/cli/_terminal.ts";
@@ -243,7 +244,7 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
         terminal.out(
           `${dir} is intact: ${formatCount(counts.nodes)} nodes, ${
             formatCount(counts.relationships)
-          } relationships in ${counts.files} files (${
+          } relationships in ${plural(counts.files, "file")} (${
             formatBytes(counts.bytes)
           }), checked in ${formatDuration(performance.now() - started)}\n`,
         );
@@ -313,7 +314,7 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
             formatCount(counts.relationships)
           } relationships (${counts.constraints} constraints, ${counts.indexes} indexes) into ${dir} in ${
             formatDuration(counts.elapsedMs)
-          }: ${counts.files} files, ${formatBytes(counts.bytes)}\n`,
+          }: ${plural(counts.files, "file")}, ${formatBytes(counts.bytes)}\n`,
         );
       }
     } else {
@@ -329,7 +330,7 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
             phase: p.phase,
             done: p.done,
             total: p.total,
-            unit: p.phase === "verify" && p.total > 0 ? "bytes" : "records",
+            unit: p.phase === "checksums" ? "bytes" : "records",
           }),
       }).importData();
       progress.finish();

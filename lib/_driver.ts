@@ -5,6 +5,7 @@
  * @module
  */
 import neo4j from "npm:neo4j-driver@^6.3.0";
+import "./_zoned_date_time_fix.ts";
 import versionModule from "npm:neo4j-driver@^6.3.0/lib/version.js";
 
 export default neo4j;

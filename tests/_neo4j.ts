@@ -7,6 +7,7 @@
  */
 import neo4j, { type Driver } from "neo4j-driver";
 import { Neo4jServer } from "../dev/neo4j_server.ts";
+import { cleanDatabase } from "../lib/import/_clean.ts";
 
 /** Where the tests connect. */
 export interface TestTarget {
@@ -57,51 +58,9 @@ export async function openDriver(
 }
 
 /**
- * Empties a database completely: every relationship and node (in batches), every constraint and
- * every index but the token lookup indexes.
+ * Empties a database completely: every constraint, every index but the token lookup indexes,
+ * every relationship and node (the library's own `--clean`).
  */
 export async function wipe(driver: Driver, database?: string): Promise<void> {
-  const run = async (query: string, params: Record<string, unknown> = {}) =>
-    (await driver.executeQuery(query, params, { database })).records;
-  for (const r of await run("SHOW CONSTRAINTS YIELD name")) {
-    await run(`DROP CONSTRAINT ${escapeName(r.get("name"))}`);
-  }
-  for (const r of await run("SHOW INDEXES YIELD name, type")) {
-    if (r.get("type") === "LOOKUP") continue;
-    await run(`DROP INDEX ${escapeName(r.get("name"))}`);
-  }
-  await run(
-    "MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 10000 ROWS",
-  ).catch(() =>
-    batchDelete(
-      driver,
-      database,
-      "MATCH ()-[r]->() WITH r LIMIT 10000 DELETE r",
-    )
-  );
-  await run(
-    "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-  ).catch(() =>
-    batchDelete(
-      driver,
-      database,
-      "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n",
-    )
-  );
-}
-
-async function batchDelete(
-  driver: Driver,
-  database: string | undefined,
-  query: string,
-): Promise<void> {
-  for (;;) {
-    const { summary } = await driver.executeQuery(query, {}, { database });
-    const counters = summary.counters.updates();
-    if (counters.nodesDeleted + counters.relationshipsDeleted === 0) return;
-  }
-}
-
-function escapeName(name: string): string {
-  return "`" + name.replaceAll("`", "``") + "`";
+  await cleanDatabase(driver, database, 10_000);
 }

@@ -12,7 +12,9 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return unit === 0
+    ? `${Math.round(value)} B`
+    : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Milliseconds as `1h 02m 03s`, `2m 03s` or `4.5s`. */
@@ -42,4 +44,9 @@ export function parseSize(text: string): number {
     throw new RangeError(`"${text}" is not a positive size`);
   }
   return bytes;
+}
+
+/** `1 file`, `2 files`. */
+export function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
 }

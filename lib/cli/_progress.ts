@@ -7,24 +7,23 @@ export interface ProgressUpdate {
   done: number;
   total: number;
   bytes?: number;
-  /** What `done` counts, e.g. `records`, `bytes`. */
-  unit?: string;
+  /** What `done` counts: records (the default) or bytes. */
+  unit?: "records" | "bytes";
 }
 
 /**
  * Shows progress on standard error: a live line redrawn at most ten times a second on a
  * terminal, a plain line every ten seconds otherwise, nothing when quiet. Each phase shows its
- * count, total, rate and time left.
+ * count, total, rate and time left, and ends with one final line.
  */
 export class ProgressDisplay {
   #terminal: Terminal;
   #quiet: boolean;
   #live: boolean;
-  #phase = "";
   #phaseStarted = 0;
   #lastDraw = 0;
-  #lastText = "";
-  #pending: ProgressUpdate | undefined;
+  #drawn = false;
+  #current: ProgressUpdate | undefined;
 
   constructor(terminal: Terminal, quiet: boolean) {
     this.#terminal = terminal;
@@ -36,47 +35,53 @@ export class ProgressDisplay {
   update(update: ProgressUpdate): void {
     if (this.#quiet) return;
     const now = performance.now();
-    if (update.phase !== this.#phase) {
-      if (this.#pending) this.#draw(this.#pending, now, true);
-      this.#phase = update.phase;
+    if (update.phase !== this.#current?.phase) {
+      this.#end(now);
       this.#phaseStarted = now;
-      this.#lastDraw = 0;
+      this.#lastDraw = now;
     }
-    this.#pending = update;
-    const interval = this.#live ? 100 : 10_000;
-    const finished = update.total > 0 && update.done >= update.total;
-    if (now - this.#lastDraw >= interval || finished) {
-      this.#draw(update, now, finished);
+    this.#current = update;
+    if (now - this.#lastDraw >= (this.#live ? 100 : 10_000)) {
+      this.#draw(update, now, false);
     }
   }
 
-  /** Ends the live line, so that what follows starts on a fresh line. */
+  /** Ends the current phase with its final line. */
   finish(): void {
-    if (this.#quiet) return;
-    if (this.#pending) this.#draw(this.#pending, performance.now(), true);
-    this.#pending = undefined;
-    if (this.#live && this.#lastText) this.#terminal.err("\n");
-    this.#lastText = "";
+    if (!this.#quiet) this.#end(performance.now());
+  }
+
+  #end(now: number): void {
+    const update = this.#current;
+    this.#current = undefined;
+    if (!update) return;
+    // A phase with nothing to show and nothing shown yet leaves no line.
+    if (
+      update.done === 0 && update.total === 0 && !update.bytes && !this.#drawn
+    ) return;
+    this.#draw(update, now, true);
+    this.#drawn = false;
   }
 
   #draw(update: ProgressUpdate, now: number, final: boolean): void {
     this.#lastDraw = now;
+    this.#drawn = true;
     const elapsed = (now - this.#phaseStarted) / 1000;
     const unit = update.unit === "bytes" ? formatBytes : formatCount;
-    const parts = [update.phase.padEnd(13)];
+    const parts = [update.phase];
     if (update.total > 0) {
       const percent = Math.min(100, (update.done / update.total) * 100);
+      if (this.#live && !final) parts.push(bar(percent));
       parts.push(
         `${unit(update.done)}/${unit(update.total)} (${percent.toFixed(0)}%)`,
       );
-      if (this.#live) parts.unshift(bar(percent));
     } else if (update.done > 0) {
       parts.push(unit(update.done));
     }
-    if (elapsed > 0.5 && update.done > 0) {
+    if (elapsed >= 1 && update.done > 0) {
       const rate = update.done / elapsed;
       parts.push(`${unit(rate)}/s`);
-      if (update.total > update.done && !final) {
+      if (!final && update.total > update.done) {
         parts.push(
           `${
             formatDuration(((update.total - update.done) / rate) * 1000)
@@ -85,14 +90,10 @@ export class ProgressDisplay {
       }
     }
     if (update.bytes) parts.push(formatBytes(update.bytes));
-    const text = parts.join("  ");
-    if (this.#live) {
-      this.#terminal.err(`\r\x1b[2K${text}${final ? "\n" : ""}`);
-      this.#lastText = final ? "" : text;
-    } else if (text !== this.#lastText) {
-      this.#terminal.err(`${text}\n`);
-      this.#lastText = text;
-    }
+    if (final) parts.push(formatDuration(now - this.#phaseStarted));
+    const text = parts[0]!.padEnd(14) + parts.slice(1).join("  ");
+    if (this.#live) this.#terminal.err(`\r\x1b[2K${text}${final ? "\n" : ""}`);
+    else this.#terminal.err(`${text}\n`);
   }
 }
 

@@ -100,8 +100,9 @@ export interface ExtractProgress {
 export interface ExtractCounts {
   nodes: number;
   relationships: number;
-  /** Constraints and indexes backed up. */
+  /** Constraints backed up. */
   constraints: number;
+  /** Indexes backed up, other than those that belong to a constraint. */
   indexes: number;
   /** Data files written. */
   files: number;
@@ -327,7 +328,9 @@ export class Extractor {
         nodes: counts.nodes,
         relationships: counts.relationships,
         constraints: manifest.schema.constraints.length,
-        indexes: manifest.schema.indexes.length,
+        indexes: manifest.schema.indexes.filter((i) =>
+          !i.owningConstraint
+        ).length,
         files: files.length,
         bytes: sumBytes(files),
         writesDetected: manifest.consistency.writesDetected ||
@@ -361,7 +364,18 @@ export class Extractor {
     let records = 0;
     const phase = kind;
     const progress = o.onProgress;
+    // Settled when the generator has finished with the driver's result, however it ended.
+    let reading: Promise<void> | undefined;
     async function* batches(): AsyncGenerator<BackupRecord[]> {
+      const done = Promise.withResolvers<void>();
+      reading = done.promise;
+      try {
+        yield* read();
+      } finally {
+        done.resolve();
+      }
+    }
+    async function* read(): AsyncGenerator<BackupRecord[]> {
       let batch: BackupRecord[] = [];
       for await (const row of session.run(query)) {
         batch.push(toRecord(row));
@@ -387,6 +401,11 @@ export class Extractor {
         .pipeThrough(new RecordStringifyStream({ indent: o.indentSize ?? 0 }))
         .pipeTo(writer, o.signal ? { signal: o.signal } : {});
     } finally {
+      // A cancelled pipe settles before the cancellation has reached the generator through the
+      // transform. Closing the session before the generator has let go of the driver's result
+      // would make the driver send that result's DISCARD later, on a connection already back in
+      // the pool, and fail whatever query uses it next.
+      await reading;
       await session.close().catch(() => {});
     }
     progress?.({

@@ -88,8 +88,15 @@ export interface ImporterOptions {
 
 /** Where an import is. */
 export interface ImportProgress {
-  phase: "verify" | "clean" | "nodes" | "relationships" | "schema" | "check";
-  /** Records (or, while verifying checksums, bytes) done so far in this phase. */
+  phase:
+    | "checksums"
+    | "verify"
+    | "clean"
+    | "nodes"
+    | "relationships"
+    | "schema"
+    | "check";
+  /** Records (bytes for `checksums`) done so far in this phase. */
   done: number;
   /** What `done` goes up to (0 when unknown). */
   total: number;
@@ -238,7 +245,11 @@ export class Importer {
       context: action,
       ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (p) =>
-        o.onProgress?.({ phase: "verify", done: p.done, total: p.total }),
+        o.onProgress?.({
+          phase: p.phase === "checksums" ? "checksums" : "verify",
+          done: p.done,
+          total: p.total,
+        }),
     });
     const ids = checked.nodeIds;
 
@@ -399,6 +410,11 @@ export class Importer {
         }
         o.onProgress?.({ phase: "clean", done: 0, total: contents.nodes });
         await cleanDatabase(o.driver, o.database, this.#batchSize);
+        o.onProgress?.({
+          phase: "clean",
+          done: contents.nodes,
+          total: contents.nodes,
+        });
       }
       return { labelSets: new Map(), relationshipTypes: new Map() };
     }
