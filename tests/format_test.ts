@@ -441,3 +441,77 @@ Deno.test("openBackup tells an incomplete backup from a directory that is none",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("RecordStringifyStream writes what the codec pair writes, for every kind of value", async () => {
+  const { recordToJson } = await import("../lib/format/_record_json.ts");
+  const { stringifyJson } = await import("../lib/codec/stringify_json.ts");
+  const neo4j = (await import("../lib/_driver.ts")).default;
+  const fc = (await import("fast-check")).default;
+  const scalar = fc.oneof(
+    fc.string(),
+    fc.boolean(),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+    fc.double(),
+    fc.constantFrom(
+      new neo4j.types.Date(2024, 2, 29),
+      new neo4j.types.DateTime(
+        2015,
+        6,
+        24,
+        12,
+        50,
+        35,
+        556000000,
+        3600,
+        "Europe/London",
+      ),
+      new neo4j.types.Duration(1, -2, 3, 4),
+      new neo4j.types.Point(4979, 1.5, 2, -0),
+      new Int8Array([1, -2, 3]),
+      neo4j.int(42),
+    ),
+  );
+  const properties = fc.dictionary(
+    fc.string(),
+    fc.oneof(
+      scalar,
+      fc.array(fc.string()),
+      fc.array(fc.double()),
+      fc.array(fc.bigInt()),
+    ),
+  );
+  const record = fc.oneof(
+    fc.record({
+      kind: fc.constant("node" as const),
+      id: fc.bigInt({ min: 0n, max: 2n ** 53n }),
+      labels: fc.array(fc.string(), { maxLength: 3 }),
+      properties,
+    }),
+    fc.record({
+      kind: fc.constant("relationship" as const),
+      id: fc.bigInt({ min: 0n, max: 2n ** 53n }),
+      type: fc.string(),
+      startId: fc.bigInt({ min: 0n, max: 2n ** 53n }),
+      endId: fc.bigInt({ min: 0n, max: 2n ** 53n }),
+      properties,
+    }),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(record, { maxLength: 5 }), async (records) => {
+      for (const indent of [0, 2]) {
+        const [texts] = await Array.fromAsync(
+          ReadableStream.from([records as BackupRecord[]]).pipeThrough(
+            new RecordStringifyStream({ indent }),
+          ),
+        );
+        deepEqual(
+          texts,
+          (records as BackupRecord[]).map((r) =>
+            stringifyJson(recordToJson(r), { indent })
+          ),
+        );
+      }
+    }),
+    { numRuns: 1000 },
+  );
+});

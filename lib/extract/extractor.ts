@@ -227,9 +227,11 @@ export class Extractor {
         before.nodes,
         (row): BackupRecord => {
           const labels = row.get(1) as string[];
-          const key = JSON.stringify(
-            labels.length > 1 ? [...labels].sort(compareCodePoints) : labels,
-          );
+          // One label (the usual case) keys as itself; a JSON list, which starts with "[", keys
+          // any other set, sorted.
+          const key = labels.length === 1
+            ? "=" + labels[0]
+            : JSON.stringify([...labels].sort(compareCodePoints));
           const set = labelSets.get(key);
           if (set) set.count++;
           else {

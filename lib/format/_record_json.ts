@@ -1,5 +1,11 @@
 import { jsonToValue } from "../codec/json_to_value.ts";
-import type { JsonObject, JsonValue, Properties } from "../codec/types.ts";
+import { stringifyJson } from "../codec/stringify_json.ts";
+import type {
+  JsonObject,
+  JsonValue,
+  Properties,
+  PropertyValue,
+} from "../codec/types.ts";
 import { valueToJson } from "../codec/value_to_json.ts";
 import { isObject } from "./_validate.ts";
 import type { BackupRecord, NodeRecord, RelationshipRecord } from "./record.ts";
@@ -19,6 +25,51 @@ export function recordToJson(record: BackupRecord): JsonObject {
       rel_type: record.type,
       rel_props: props,
     };
+}
+
+/**
+ * The JSON text of a record: the same text as `stringifyJson(recordToJson(record), { indent })`,
+ * written directly for compact output (the extract's hot path), without building the JSON
+ * objects of plain values first.
+ */
+export function stringifyRecord(record: BackupRecord, indent = 0): string {
+  if (indent > 0) return stringifyJson(recordToJson(record), { indent });
+  const head = record.kind === "node"
+    ? `{"node_id":${record.id},"node_labels":${
+      JSON.stringify(record.labels)
+    },"node_props":`
+    : `{"rel_id":${record.id},"start_node_id":${record.startId},"end_node_id":${record.endId},"rel_type":${
+      JSON.stringify(record.type)
+    },"rel_props":`;
+  let text = head + "{";
+  let first = true;
+  for (const key in record.properties) {
+    text += (first ? "" : ",") + JSON.stringify(key) + ":" +
+      valueText(record.properties[key]!);
+    first = false;
+  }
+  return text + "}}";
+}
+
+function valueText(value: PropertyValue): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "bigint":
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (Number.isFinite(value)) return stringifyJson(value);
+  }
+  if (Array.isArray(value)) {
+    let text = "[";
+    for (let i = 0; i < value.length; i++) {
+      text += (i > 0 ? "," : "") + valueText(value[i]!);
+    }
+    return text + "]";
+  }
+  return stringifyJson(valueToJson(value));
 }
 
 const NODE_KEYS = new Set(["node_id", "node_labels", "node_props"]);

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { BackupError } from "../errors.ts";
-import { DigestStream } from "./_digest_stream.ts";
+import { type FileSink, openLocalSink, SinkWorker } from "./_file_sink.ts";
 import { DATA_DIR, dataFilePath, type RecordKind } from "./layout.ts";
 import type { DataFileEntry } from "./manifest.ts";
 
@@ -27,6 +27,11 @@ export interface DataFileWriterOptions {
    * @default {0}
    */
   recordsBefore?: number;
+  /**
+   * Compress, hash and write in a worker, off the calling thread (`false`: on it).
+   * @default {true}
+   */
+  worker?: boolean;
 }
 
 /** The default of {@linkcode DataFileWriterOptions.fileSize}. */
@@ -36,9 +41,7 @@ const FLUSH_CHARS = 256 * 1024;
 
 interface OpenFile {
   temporary: string;
-  writer: WritableStreamDefaultWriter<Uint8Array>;
-  digest: DigestStream;
-  done: Promise<void>;
+  sink: FileSink;
   records: number;
   jsonBytes: number;
 }
@@ -86,6 +89,10 @@ export class DataFileWriter extends WritableStream<string[]> {
     let current: OpenFile | undefined;
     let pending: string[] = [];
     let pendingChars = 0;
+    // Compression, hashing and writing run in a worker when one can start.
+    let worker: SinkWorker | undefined | null = options.worker === false
+      ? null
+      : undefined;
 
     const fail = (error: unknown, path: string): BackupError =>
       error instanceof BackupError ? error : new BackupError(
@@ -96,29 +103,16 @@ export class DataFileWriter extends WritableStream<string[]> {
     const open = async (): Promise<OpenFile> => {
       await Deno.mkdir(join(dir, DATA_DIR), { recursive: true });
       const temporary = `${DATA_DIR}/${kind}.${sequence++}.partial`;
-      const file = await Deno.open(join(dir, temporary), {
-        write: true,
-        create: true,
-        truncate: true,
-      });
-      const digest = new DigestStream();
-      const bytes = compress
-        ? new CompressionStream("gzip") as TransformStream<
-          Uint8Array,
-          Uint8Array
-        >
-        : new TransformStream<Uint8Array, Uint8Array>();
-      const done = bytes.readable.pipeThrough(digest).pipeTo(file.writable);
-      // Reported through the writer; keep the pipe's own copy of the error quiet.
-      done.catch(() => {});
-      return {
-        temporary,
-        writer: bytes.writable.getWriter(),
-        digest,
-        done,
-        records: 0,
-        jsonBytes: 0,
-      };
+      const path = join(dir, temporary);
+      if (worker === undefined) worker = SinkWorker.start() ?? null;
+      try {
+        const sink = worker
+          ? await worker.open(path, compress)
+          : await openLocalSink(path, compress);
+        return { temporary, sink, records: 0, jsonBytes: 0 };
+      } catch (error) {
+        throw fail(error, temporary);
+      }
     };
 
     const flush = async (file: OpenFile): Promise<void> => {
@@ -128,9 +122,9 @@ export class DataFileWriter extends WritableStream<string[]> {
       pendingChars = 0;
       file.jsonBytes += chunk.byteLength;
       try {
-        await file.writer.write(chunk);
+        await file.sink.write(chunk);
       } catch (error) {
-        throw fail(await file.done.then(() => error, (e) => e), file.temporary);
+        throw fail(error, file.temporary);
       }
     };
 
@@ -138,22 +132,21 @@ export class DataFileWriter extends WritableStream<string[]> {
       pending.push("\n]\n");
       pendingChars += 3;
       await flush(file);
+      let written: { bytes: number; sha256: string };
       try {
-        await file.writer.close();
-        await file.done;
+        written = await file.sink.close();
       } catch (error) {
         throw fail(error, file.temporary);
       }
       total += file.records;
       const path = dataFilePath(kind, total, compress);
       await Deno.rename(join(dir, file.temporary), join(dir, path));
-      files.push({
-        path,
-        kind,
-        records: file.records,
-        bytes: file.digest.bytes,
-        sha256: file.digest.digest(),
-      });
+      files.push({ path, kind, records: file.records, ...written });
+    };
+
+    const stop = (): void => {
+      worker?.terminate();
+      worker = null;
     };
 
     super({
@@ -177,10 +170,14 @@ export class DataFileWriter extends WritableStream<string[]> {
         }
       },
       close: async () => {
-        if (current) {
-          const file = current;
-          current = undefined;
-          await close(file);
+        try {
+          if (current) {
+            const file = current;
+            current = undefined;
+            await close(file);
+          }
+        } finally {
+          stop();
         }
       },
       abort: async () => {
@@ -188,17 +185,20 @@ export class DataFileWriter extends WritableStream<string[]> {
         current = undefined;
         pending = [];
         if (file) {
-          await file.writer.abort().catch(() => {});
-          await file.done.catch(() => {});
+          await file.sink.abort().catch(() => {});
           await Deno.remove(join(dir, file.temporary)).catch(() => {});
         }
+        stop();
       },
     });
     this.#files = files;
-    this.#current = () => current?.digest.bytes ?? 0;
+    this.#current = () => current?.jsonBytes ?? 0;
   }
 
-  /** Bytes written to disk so far, in completed files and the current one. */
+  /**
+   * Bytes written so far: on disk for completed files, plus the JSON bytes that went into the
+   * current one (compressed later, so an overestimate while it is open).
+   */
   get bytes(): number {
     let total = this.#current();
     for (const file of this.#files) total += file.bytes;

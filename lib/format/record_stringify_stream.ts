@@ -1,5 +1,4 @@
-import { stringifyJson } from "../codec/stringify_json.ts";
-import { recordToJson } from "./_record_json.ts";
+import { stringifyRecord } from "./_record_json.ts";
 import type { BackupRecord } from "./record.ts";
 
 /** Options for {@linkcode RecordStringifyStream}. */
@@ -33,9 +32,7 @@ export class RecordStringifyStream
     super({
       transform: (batch, controller) => {
         controller.enqueue(
-          batch.map((record) =>
-            stringifyJson(recordToJson(record), { indent })
-          ),
+          batch.map((record) => stringifyRecord(record, indent)),
         );
       },
     });

@@ -1,0 +1,142 @@
+import { DigestStream } from "./_digest_stream.ts";
+import type { SinkRequest, SinkResponse } from "./_file_sink_worker.ts";
+
+/** A file being written: bytes in, gzip (or not) and SHA-256 on the way to disk. */
+export interface FileSink {
+  /** Queues bytes; resolves when the sink can take more. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Finishes the file; its size on disk and SHA-256. */
+  close(): Promise<{ bytes: number; sha256: string }>;
+  /** Gives up on the file (the caller deletes it). */
+  abort(): Promise<void>;
+}
+
+/** Writes in flight to a worker before `write()` waits. */
+const IN_FLIGHT = 4;
+
+/**
+ * Runs file sinks in a worker, so that compression and hashing use another core than the one
+ * decoding what the server sends. One file at a time.
+ */
+export class SinkWorker {
+  #worker: Worker;
+  #pending: PromiseWithResolvers<SinkResponse>[] = [];
+  #failure: Error | undefined;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.onmessage = (event: MessageEvent<SinkResponse>) => {
+      this.#pending.shift()?.resolve(event.data);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      this.#failure = new Error(`The file writer stopped: ${event.message}`);
+      for (const pending of this.#pending.splice(0)) {
+        pending.reject(this.#failure);
+      }
+    };
+  }
+
+  /** Starts the worker; undefined where workers are not available. */
+  static start(): SinkWorker | undefined {
+    try {
+      return new SinkWorker(
+        new Worker(new URL("./_file_sink_worker.ts", import.meta.url).href, {
+          type: "module",
+        }),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Ends the worker. */
+  terminate(): void {
+    this.#worker.terminate();
+  }
+
+  /** Opens a file in the worker. */
+  async open(path: string, compress: boolean): Promise<FileSink> {
+    await this.#ask({ op: "open", path, compress });
+    const inFlight: Promise<SinkResponse>[] = [];
+    const settle = async (count: number): Promise<void> => {
+      while (inFlight.length > count) check(await inFlight.shift()!);
+    };
+    return {
+      write: async (chunk) => {
+        inFlight.push(
+          this.#send({ op: "write", chunk }, [chunk.buffer as ArrayBuffer]),
+        );
+        await settle(IN_FLIGHT - 1);
+      },
+      close: async () => {
+        await settle(0);
+        const response = check(await this.#ask({ op: "close" }));
+        return { bytes: response.bytes!, sha256: response.sha256! };
+      },
+      abort: async () => {
+        await settle(0).catch(() => {});
+        await this.#ask({ op: "abort" }).catch(() => {});
+      },
+    };
+  }
+
+  async #ask(request: SinkRequest): Promise<SinkResponse & { op: "done" }> {
+    return check(await this.#send(request, []));
+  }
+
+  #send(request: SinkRequest, transfer: Transferable[]): Promise<SinkResponse> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const pending = Promise.withResolvers<SinkResponse>();
+    this.#pending.push(pending);
+    this.#worker.postMessage(request, transfer);
+    return pending.promise;
+  }
+}
+
+function check(response: SinkResponse): SinkResponse & { op: "done" } {
+  if (response.op === "error") {
+    const error = new Error(response.message);
+    error.name = response.name;
+    throw error;
+  }
+  return response;
+}
+
+/** The same sink on this thread, where no worker can run. */
+export async function openLocalSink(
+  path: string,
+  compress: boolean,
+): Promise<FileSink> {
+  const handle = await Deno.open(path, {
+    write: true,
+    create: true,
+    truncate: true,
+  });
+  const digest = new DigestStream();
+  const bytes = compress
+    ? new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>
+    : new TransformStream<Uint8Array, Uint8Array>();
+  const done = bytes.readable.pipeThrough(digest).pipeTo(handle.writable);
+  done.catch(() => {});
+  const writer = bytes.writable.getWriter();
+  return {
+    write: async (chunk) => {
+      try {
+        await writer.write(chunk);
+      } catch (error) {
+        // The pipe's own error says why (e.g. the disk is full).
+        throw await done.then(() => error, (e) => e);
+      }
+    },
+    close: async () => {
+      await writer.close();
+      await done;
+      return { bytes: digest.bytes, sha256: digest.digest() };
+    },
+    abort: async () => {
+      await writer.abort().catch(() => {});
+      await done.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * A worker that writes data files: gzip (CompressionStream), SHA-256 and the disk writes, off
+ * the thread that decodes what the server sends. Messages: `open`, `write` (bytes, transferred),
+ * `close`, `abort`; each is answered once (`done` or `error`), in order.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { DigestStream } from "./_digest_stream.ts";
+
+/** A request to the worker. */
+export type SinkRequest =
+  | { op: "open"; path: string; compress: boolean }
+  | { op: "write"; chunk: Uint8Array }
+  | { op: "close" }
+  | { op: "abort" };
+
+/** The worker's answer to a request. */
+export type SinkResponse =
+  | { op: "done"; bytes?: number; sha256?: string }
+  | { op: "error"; name: string; message: string };
+
+interface Open {
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  digest: DigestStream;
+  done: Promise<void>;
+}
+
+let file: Open | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+async function handle(request: SinkRequest): Promise<SinkResponse> {
+  switch (request.op) {
+    case "open": {
+      const handle = await Deno.open(request.path, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      const digest = new DigestStream();
+      const bytes = request.compress
+        ? new CompressionStream("gzip") as TransformStream<
+          Uint8Array,
+          Uint8Array
+        >
+        : new TransformStream<Uint8Array, Uint8Array>();
+      const done = bytes.readable.pipeThrough(digest).pipeTo(handle.writable);
+      done.catch(() => {});
+      file = { writer: bytes.writable.getWriter(), digest, done };
+      return { op: "done" };
+    }
+    case "write":
+      await file!.writer.write(request.chunk);
+      return { op: "done" };
+    case "close": {
+      const current = file!;
+      file = undefined;
+      await current.writer.close();
+      await current.done;
+      return {
+        op: "done",
+        bytes: current.digest.bytes,
+        sha256: current.digest.digest(),
+      };
+    }
+    case "abort": {
+      const current = file;
+      file = undefined;
+      if (current) {
+        await current.writer.abort().catch(() => {});
+        await current.done.catch(() => {});
+      }
+      return { op: "done" };
+    }
+  }
+}
+
+self.onmessage = (event: MessageEvent<SinkRequest>) => {
+  // One request at a time, in order.
+  queue = queue.then(async () => {
+    let response: SinkResponse;
+    try {
+      response = await handle(event.data);
+    } catch (error) {
+      // A failed write leaves the file unusable: later writes fail too.
+      const e = error as Error;
+      response = {
+        op: "error",
+        name: e?.name ?? "Error",
+        message: e?.message ?? String(e),
+      };
+    }
+    self.postMessage(response);
+  });
+};
