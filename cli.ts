@@ -19,6 +19,8 @@ import {
 } from "./lib/cli/_format.ts";
 import { ProgressDisplay } from "./lib/cli/_progress.ts";
 import { processTerminal, type Terminal } from "./lib/cli/_terminal.ts";
+
+export type { Terminal };
 import { BackupError } from "./lib/errors.ts";
 import { Extractor } from "./lib/extract/extractor.ts";
 import { Importer } from "./lib/import/importer.ts";
@@ -312,9 +314,11 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
         terminal.out(
           `Extracted ${formatCount(counts.nodes)} nodes and ${
             formatCount(counts.relationships)
-          } relationships (${counts.constraints} constraints, ${counts.indexes} indexes) into ${dir} in ${
-            formatDuration(counts.elapsedMs)
-          }: ${plural(counts.files, "file")}, ${formatBytes(counts.bytes)}\n`,
+          } relationships (${plural(counts.constraints, "constraint")}, ${
+            plural(counts.indexes, "index")
+          }) into ${dir} in ${formatDuration(counts.elapsedMs)}: ${
+            plural(counts.files, "file")
+          }, ${formatBytes(counts.bytes)}\n`,
         );
       }
     } else {
@@ -345,9 +349,11 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
         terminal.out(
           `Imported ${formatCount(counts.nodes)} nodes and ${
             formatCount(counts.relationships)
-          } relationships (${counts.constraints} constraints, ${counts.indexes} indexes) from ${dir}${
-            counts.resumed ? " (resumed)" : ""
-          } in ${formatDuration(counts.elapsedMs)}; counts verified\n`,
+          } relationships (${plural(counts.constraints, "constraint")}, ${
+            plural(counts.indexes, "index")
+          }) from ${dir}${counts.resumed ? " (resumed)" : ""} in ${
+            formatDuration(counts.elapsedMs)
+          }; counts verified\n`,
         );
       }
     }
@@ -425,6 +431,11 @@ function createDriver(connection: Connection, command: Command): Driver {
       },
     );
   } catch (error) {
+    // A permission the process lacks is not the user's typing error.
+    if (
+      error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) throw error;
     throw new UsageError(
       `invalid --address ${JSON.stringify(connection.address)}: ${
         (error as Error).message.split("\n")[0]

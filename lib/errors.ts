@@ -52,6 +52,7 @@ export interface BackupErrorOptions extends ErrorOptions {
  * ```
  */
 export class BackupError extends Error {
+  /** Always `BackupError`. */
   override name = "BackupError";
   /** What went wrong. */
   readonly code: BackupErrorCode;

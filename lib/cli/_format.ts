@@ -46,7 +46,8 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-/** `1 file`, `2 files`. */
+/** `1 file`, `2 files`, `2 indexes`. */
 export function plural(n: number, noun: string): string {
-  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
+  const many = /(s|x|ch|sh)$/.test(noun) ? `${noun}es` : `${noun}s`;
+  return `${formatCount(n)} ${n === 1 ? noun : many}`;
 }

@@ -98,7 +98,9 @@ export interface ExtractProgress {
 
 /** What an extract wrote. */
 export interface ExtractCounts {
+  /** Nodes written. */
   nodes: number;
+  /** Relationships written. */
   relationships: number;
   /** Constraints backed up. */
   constraints: number;

@@ -5,8 +5,13 @@
  *
  * @module
  */
-/// <reference lib="deno.worker" />
 import { DigestStream } from "./_digest_stream.ts";
+
+/** The worker's global scope (typed here: JSR packages may not set `lib` globally). */
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<SinkRequest>) => void) | null;
+  postMessage(message: SinkResponse): void;
+};
 
 /** A request to the worker. */
 export type SinkRequest =
@@ -75,7 +80,7 @@ async function handle(request: SinkRequest): Promise<SinkResponse> {
   }
 }
 
-self.onmessage = (event: MessageEvent<SinkRequest>) => {
+scope.onmessage = (event: MessageEvent<SinkRequest>) => {
   // One request at a time, in order.
   queue = queue.then(async () => {
     let response: SinkResponse;
@@ -90,6 +95,6 @@ self.onmessage = (event: MessageEvent<SinkRequest>) => {
         message: e?.message ?? String(e),
       };
     }
-    self.postMessage(response);
+    scope.postMessage(response);
   });
 };

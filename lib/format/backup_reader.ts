@@ -15,6 +15,7 @@ import { RecordParseStream } from "./record_parse_stream.ts";
 export interface BackupFile {
   /** Relative to the backup directory, with `/`. */
   path: string;
+  /** What the file holds. */
   kind: RecordKind;
   /** Records, when the backup says (a manifest does; the Python tool's format does not). */
   records: number | null;

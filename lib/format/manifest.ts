@@ -43,7 +43,9 @@ export interface Manifest {
 
 /** What wrote a backup. */
 export interface ToolInfo {
+  /** Always `neo4j-backup`. */
   name: string;
+  /** The tool's version. */
   version: string;
   /** e.g. `deno 2.9.6`. */
   runtime: string;
@@ -67,7 +69,9 @@ export interface SourceInfo {
 
 /** Record counts of a backup. */
 export interface Counts {
+  /** Nodes in the backup. */
   nodes: number;
+  /** Relationships in the backup. */
   relationships: number;
   /** Nodes per set of labels (labels sorted; `[]` for unlabelled nodes). */
   labelSets: LabelSetCount[];
@@ -79,12 +83,15 @@ export interface Counts {
 export interface LabelSetCount {
   /** Sorted by code point. */
   labels: string[];
+  /** Nodes with exactly these labels. */
   count: number;
 }
 
 /** The number of relationships of a type. */
 export interface RelationshipTypeCount {
+  /** The relationship type. */
   type: string;
+  /** Relationships of this type. */
   count: number;
 }
 
@@ -92,6 +99,7 @@ export interface RelationshipTypeCount {
 export interface DataFileEntry {
   /** Relative to the backup directory, with `/`, e.g. `data/nodes_7461.json.gz`. */
   path: string;
+  /** What the file holds. */
   kind: RecordKind;
   /** Records in the file. */
   records: number;
@@ -103,12 +111,15 @@ export interface DataFileEntry {
 
 /** The schema of a database, as data. */
 export interface Schema {
+  /** Every constraint, sorted by name. */
   constraints: ConstraintDefinition[];
+  /** Every index (those of constraints too), sorted by name. */
   indexes: IndexDefinition[];
 }
 
 /** A constraint as `SHOW CONSTRAINTS` reports it. */
 export interface ConstraintDefinition {
+  /** The constraint's name. */
   name: string;
   /**
    * As the server names it: `UNIQUENESS` (4.4 and 5.x node uniqueness), `NODE_PROPERTY_UNIQUENESS`,
@@ -117,8 +128,11 @@ export interface ConstraintDefinition {
    * `RELATIONSHIP_PROPERTY_TYPE`, ...
    */
   type: string;
+  /** What the constraint applies to. */
   entityType: "NODE" | "RELATIONSHIP";
+  /** The labels (nodes) or relationship types it applies to. */
   labelsOrTypes: string[];
+  /** The properties it constrains, in order. */
   properties: string[];
   /** For property type constraints: the type, e.g. `INTEGER | FLOAT`. */
   propertyType: string | null;
@@ -130,9 +144,11 @@ export interface ConstraintDefinition {
 
 /** An index as `SHOW INDEXES` reports it. */
 export interface IndexDefinition {
+  /** The index's name. */
   name: string;
   /** `RANGE`, `TEXT`, `POINT`, `FULLTEXT`, `VECTOR`, `LOOKUP`, or `BTREE` (4.4). */
   type: string;
+  /** What the index applies to. */
   entityType: "NODE" | "RELATIONSHIP";
   /** Null for lookup indexes. */
   labelsOrTypes: string[] | null;
@@ -154,9 +170,11 @@ export interface Consistency {
   schemaChanged: boolean;
   /** Node count at the start and at the end. */
   nodesAtStart: number;
+  /** Node count at the end. */
   nodesAtEnd: number;
   /** Relationship count at the start and at the end. */
   relationshipsAtStart: number;
+  /** Relationship count at the end. */
   relationshipsAtEnd: number;
 }
 

@@ -4,11 +4,13 @@ import type { JsonObject, Properties } from "../codec/types.ts";
  * A node of a backup. In the files: `{"node_id": ..., "node_labels": [...], "node_props": {...}}`.
  */
 export interface NodeRecord {
+  /** Always `node`. */
   kind: "node";
   /** The node's id in the source database (`id(n)`); identifies it within the backup. */
   id: bigint;
   /** The node's labels (any strings), in any order. */
   labels: string[];
+  /** The node's properties. */
   properties: Properties;
 }
 
@@ -17,14 +19,17 @@ export interface NodeRecord {
  * "end_node_id": ..., "rel_type": "...", "rel_props": {...}}`.
  */
 export interface RelationshipRecord {
+  /** Always `relationship`. */
   kind: "relationship";
   /** The relationship's id in the source database; identifies it within the backup. */
   id: bigint;
+  /** The relationship type. */
   type: string;
   /** The `id` of the start node's NodeRecord. */
   startId: bigint;
   /** The `id` of the end node's NodeRecord. */
   endId: bigint;
+  /** The relationship's properties. */
   properties: Properties;
 }
 

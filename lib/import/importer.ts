@@ -88,6 +88,7 @@ export interface ImporterOptions {
 
 /** Where an import is. */
 export interface ImportProgress {
+  /** The phase running. */
   phase:
     | "checksums"
     | "verify"
@@ -104,19 +105,25 @@ export interface ImportProgress {
 
 /** Something of the backup's schema the target cannot have, and why. */
 export interface SkippedSchema {
+  /** The constraint's or index's name. */
   name: string;
+  /** Whether it is a constraint or an index. */
   kind: "constraint" | "index";
+  /** Its type, as the source reported it (e.g. `NODE_KEY`, `VECTOR`). */
   type: string;
+  /** Why the target did not take it (the server's message, or this tool's). */
   reason: string;
 }
 
 /** What an import did. */
 export interface ImportCounts {
-  /** Nodes and relationships the database holds from the backup. */
+  /** Nodes the database holds from the backup. */
   nodes: number;
+  /** Relationships the database holds from the backup. */
   relationships: number;
-  /** Constraints and indexes created (or already there). */
+  /** Constraints created (or already there). */
   constraints: number;
+  /** Indexes created (or already there), other than those of constraints. */
   indexes: number;
   /** Schema the target could not take (e.g. Enterprise constraints on Community), and why. */
   skipped: SkippedSchema[];

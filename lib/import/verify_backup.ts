@@ -25,6 +25,7 @@ export interface VerifyBackupOptions {
 
 /** Where a check is. */
 export interface VerifyProgress {
+  /** `checksums` (bytes), then `records`. */
   phase: "checksums" | "records";
   /** Bytes checksummed, or records read, so far. */
   done: number;
@@ -40,6 +41,7 @@ export interface VerifyCounts {
   bytes: number;
   /** Records read (0 when `records` is false). */
   nodes: number;
+  /** Relationships read (0 when `records` is false). */
   relationships: number;
 }
 
