@@ -64,6 +64,11 @@ export interface Neo4jServerOptions {
   heap?: string;
   /** Called with a line of text while Neo4j is downloaded or started. */
   onStatus?: (message: string) => void;
+  /**
+   * More neo4j.conf settings, by name (e.g. `{ "server.databases.default_to_read_only": "true" }`).
+   * @default {{}}
+   */
+  settings?: Record<string, string>;
 }
 
 /** What a started server says about itself. */
@@ -88,11 +93,12 @@ export class Neo4jServer implements AsyncDisposable {
   #stderr: string[] = [];
   #info: Neo4jServerInfo | undefined;
   readonly #options: Required<
-    Omit<Neo4jServerOptions, "port" | "onStatus" | "home">
+    Omit<Neo4jServerOptions, "port" | "onStatus" | "home" | "settings">
   >;
   #home: string | undefined;
   readonly #onStatus: (message: string) => void;
   #port: number | undefined;
+  #settings: Record<string, string>;
   #java = "";
   #classpath = "";
 
@@ -107,6 +113,7 @@ export class Neo4jServer implements AsyncDisposable {
     };
     this.#home = options.home;
     this.#port = options.port;
+    this.#settings = options.settings ?? {};
     this.#onStatus = options.onStatus ?? (() => {});
   }
 
@@ -169,6 +176,7 @@ export class Neo4jServer implements AsyncDisposable {
       `keep=${this.#options.keepData}`,
       `pagecache=${this.#options.pageCache}`,
       ...(this.#port ? [`port=${this.#port}`] : []),
+      ...Object.entries(this.#settings).map(([name, value]) => `setting.${name}=${value}`),
     ];
     const child = new Deno.Command(this.#java, {
       args,

@@ -16,7 +16,8 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
  *
  * <p>Arguments are key=value pairs: home (required), password (required), major (4, 5 or a
  * CalVer year), port (default: a free one), pagecache (default 1g), keep (true: shut down
- * cleanly and keep the files; default false: delete them).
+ * cleanly and keep the files; default false: delete them), and any number of
+ * setting.NAME=VALUE, added to neo4j.conf as NAME=VALUE.
  *
  * <p>Prints one line {@code READY <port> <version>} on stdout when Bolt answers. Runs until its
  * standard input closes (the parent ended, however it ended), then stops.
@@ -38,7 +39,14 @@ public final class Neo4jLauncher {
 
     Files.createDirectories(home.resolve("conf"));
     Path conf = home.resolve("conf/neo4j.conf");
-    Files.writeString(conf, config(major, port, pagecache));
+    StringBuilder settings = new StringBuilder(config(major, port, pagecache));
+    for (Map.Entry<String, String> entry : opts.entrySet()) {
+      if (entry.getKey().startsWith("setting.")) {
+        settings.append(entry.getKey().substring("setting.".length()))
+            .append('=').append(entry.getValue()).append('\n');
+      }
+    }
+    Files.writeString(conf, settings.toString());
     boolean fresh = !Files.exists(home.resolve("data/databases/neo4j"));
 
     DatabaseManagementService dbms =
