@@ -8,6 +8,12 @@ import {
   type RecordKind,
 } from "./layout.ts";
 import { type Manifest, readManifest, type Schema } from "./manifest.ts";
+import {
+  isPythonBackup,
+  openPythonBackup,
+  type PythonBackup,
+} from "./_python_backup.ts";
+import { PythonRecordParseStream } from "./_python_record.ts";
 import type { BackupRecord } from "./record.ts";
 import { RecordParseStream } from "./record_parse_stream.ts";
 
@@ -61,6 +67,11 @@ export interface BackupReader {
  * Opens a backup directory: reads and validates its manifest. A directory an extract did not
  * finish, or that holds no backup, is refused with a {@linkcode BackupError} that says so.
  *
+ * A directory without `manifest.json` (and without this tool's `INCOMPLETE` marker) that holds
+ * the metadata files of the Python package neo4j-backup 1.0.0 (`compressed.json` and
+ * `unique_prop_key.json`) opens as a backup of that tool: format `python`, no manifest, files
+ * without sizes, checksums or record counts, and its uniqueness constraints as the schema.
+ *
  * @example Count a backup's records
  * ```ts ignore
  * import { openBackup } from "./backup_reader.ts";
@@ -82,8 +93,11 @@ export async function openBackup(dir: string): Promise<BackupReader> {
       { code: "INCOMPLETE_BACKUP", file: MANIFEST_FILE },
     );
   }
+  if (isPythonBackup(names)) {
+    return fromPython(dir, await openPythonBackup(dir));
+  }
   throw new BackupError(
-    `${dir} is not a backup: it has no ${MANIFEST_FILE}`,
+    `${dir} is not a backup: it has no ${MANIFEST_FILE} (nor the compressed.json and unique_prop_key.json of a backup of the Python neo4j-backup)`,
     { code: "INVALID_BACKUP", file: MANIFEST_FILE },
   );
 }
@@ -110,6 +124,24 @@ function fromManifest(dir: string, manifest: Manifest): BackupReader {
         new RecordParseStream({
           kind: file.kind === "nodes" ? "node" : "relationship",
           file: path,
+          context: options.context ?? "Invalid backup",
+        }), options),
+  };
+}
+
+function fromPython(dir: string, python: PythonBackup): BackupReader {
+  return {
+    dir,
+    format: "python",
+    manifest: null,
+    files: python.files,
+    schema: python.schema,
+    records: (file, options = {}) =>
+      readDataFile(dir, file, (path) =>
+        new PythonRecordParseStream({
+          kind: file.kind === "nodes" ? "node" : "relationship",
+          file: path,
+          colonLabels: python.colonLabels,
           context: options.context ?? "Invalid backup",
         }), options),
   };

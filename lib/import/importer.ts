@@ -28,7 +28,11 @@ import {
   type JournalHeader,
 } from "./_journal.ts";
 import { schemaStatements } from "./_schema_statements.ts";
-import { checkBackup, labelSetKey } from "./verify_backup.ts";
+import {
+  checkBackup,
+  type CheckedBackup,
+  labelSetKey,
+} from "./verify_backup.ts";
 
 /** Options for {@linkcode Importer}: the Python tool's, in camelCase, and more. */
 export interface ImporterOptions {
@@ -356,7 +360,7 @@ export class Importer {
         : { created: { constraints: 0, indexes: 0 }, skipped: [] };
 
       o.onProgress?.({ phase: "check", done: 0, total: 0 });
-      await this.#check(backup, baseline, action);
+      await this.#check(checked, baseline, action);
       await journal.remove();
       journal = undefined;
       return {
@@ -796,52 +800,52 @@ export class Importer {
     );
   }
 
-  /** Compares the target's counts with the backup's (plus what the target held before). */
+  /**
+   * Compares the target's counts with the backup's (plus what the target held before): the
+   * counts the check of every record found, which for a backup with a manifest equal the
+   * manifest's.
+   */
   async #check(
-    backup: BackupReader,
+    checked: CheckedBackup,
     baseline: Baseline,
     action: string,
   ): Promise<void> {
     const actual = await this.#countTarget();
     const differences: string[] = [];
     const expectedSets = new Map(baseline.labelSets);
-    const manifest = backup.manifest;
-    if (manifest) {
-      for (const set of manifest.counts.labelSets) {
-        const key = labelSetKey(set.labels);
-        expectedSets.set(key, (expectedSets.get(key) ?? 0) + set.count);
+    for (const [key, count] of checked.labelSets) {
+      expectedSets.set(key, (expectedSets.get(key) ?? 0) + count);
+    }
+    const expectedTypes = new Map(baseline.relationshipTypes);
+    for (const [type, count] of checked.relationshipTypes) {
+      expectedTypes.set(type, (expectedTypes.get(type) ?? 0) + count);
+    }
+    for (
+      const key of new Set([
+        ...expectedSets.keys(),
+        ...actual.labelSets.keys(),
+      ])
+    ) {
+      const want = expectedSets.get(key) ?? 0;
+      const have = actual.labelSets.get(key) ?? 0;
+      if (want !== have) {
+        differences.push(`nodes labelled ${key}: ${have}, expected ${want}`);
       }
-      const expectedTypes = new Map(baseline.relationshipTypes);
-      for (const { type, count } of manifest.counts.relationshipTypes) {
-        expectedTypes.set(type, (expectedTypes.get(type) ?? 0) + count);
-      }
-      for (
-        const key of new Set([
-          ...expectedSets.keys(),
-          ...actual.labelSets.keys(),
-        ])
-      ) {
-        const want = expectedSets.get(key) ?? 0;
-        const have = actual.labelSets.get(key) ?? 0;
-        if (want !== have) {
-          differences.push(`nodes labelled ${key}: ${have}, expected ${want}`);
-        }
-      }
-      for (
-        const type of new Set([
-          ...expectedTypes.keys(),
-          ...actual.relationshipTypes.keys(),
-        ])
-      ) {
-        const want = expectedTypes.get(type) ?? 0;
-        const have = actual.relationshipTypes.get(type) ?? 0;
-        if (want !== have) {
-          differences.push(
-            `relationships of type ${
-              JSON.stringify(type)
-            }: ${have}, expected ${want}`,
-          );
-        }
+    }
+    for (
+      const type of new Set([
+        ...expectedTypes.keys(),
+        ...actual.relationshipTypes.keys(),
+      ])
+    ) {
+      const want = expectedTypes.get(type) ?? 0;
+      const have = actual.relationshipTypes.get(type) ?? 0;
+      if (want !== have) {
+        differences.push(
+          `relationships of type ${
+            JSON.stringify(type)
+          }: ${have}, expected ${want}`,
+        );
       }
     }
     if (differences.length > 0) {

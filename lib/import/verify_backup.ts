@@ -83,6 +83,13 @@ export interface CheckedBackup {
   counts: VerifyCounts;
   /** Every node id of the backup, frozen (only when records were read). */
   nodeIds: IdMap;
+  /**
+   * Nodes per set of labels (keyed by {@linkcode labelSetKey}), as read from the records (empty
+   * when records were not read). For a backup with a manifest, they equal its counts.
+   */
+  labelSets: Map<string, number>;
+  /** Relationships per type, as read from the records (empty when records were not read). */
+  relationshipTypes: Map<string, number>;
 }
 
 /** {@linkcode verifyBackup} on an opened backup, keeping the node ids for an import. */
@@ -147,13 +154,13 @@ export async function checkBackup(
   }
 
   const nodeIds = new IdMap();
-  if (options.records === false) {
-    nodeIds.freeze();
-    return { counts, nodeIds };
-  }
-
   const labelSets = new Map<string, number>();
   const types = new Map<string, number>();
+  if (options.records === false) {
+    nodeIds.freeze();
+    return { counts, nodeIds, labelSets, relationshipTypes: types };
+  }
+
   const totalRecords = backup.manifest
     ? backup.manifest.counts.nodes + backup.manifest.counts.relationships
     : 0;
@@ -245,7 +252,7 @@ export async function checkBackup(
       }
     }
   }
-  return { counts, nodeIds };
+  return { counts, nodeIds, labelSets, relationshipTypes: types };
 }
 
 /** The canonical key of a set of labels: sorted, as JSON. */
