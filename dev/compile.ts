@@ -34,8 +34,11 @@ export const PERMISSION_FLAGS = [
   "--allow-sys=osRelease",
 ] as const;
 
-/** Modules loaded at run time (the file writer's worker), which `deno compile` must embed. */
-export const INCLUDES = ["lib/format/_file_sink_worker.ts"] as const;
+/** Modules loaded at run time (the workers), which `deno compile` must embed. */
+export const INCLUDES = [
+  "lib/format/_file_sink_worker.ts",
+  "lib/import/_verify_worker.ts",
+] as const;
 
 /** The `deno compile` arguments for one target. */
 export function compileArgs(target: string, output: string): string[] {

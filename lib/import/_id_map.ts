@@ -26,7 +26,7 @@ export class IdMap {
   #set = 0;
 
   /** Records a backup node id; ids must fit in 2^53. */
-  add(id: bigint): void {
+  add(id: bigint | number): void {
     if (this.#frozen) throw new Error("IdMap is frozen");
     const n = Number(id);
     if (n < 0 || n > Number.MAX_SAFE_INTEGER) {
@@ -40,6 +40,11 @@ export class IdMap {
     if (n <= this.#max) this.#sorted = false;
     else this.#max = n;
     this.#keys[this.#count++] = n;
+  }
+
+  /** Records many backup node ids at once. */
+  addAll(ids: Float64Array): void {
+    for (let i = 0; i < ids.length; i++) this.add(ids[i]!);
   }
 
   /** Ids added. */
@@ -71,7 +76,7 @@ export class IdMap {
   }
 
   /** Whether the backup holds a node with this id (after freeze). */
-  has(id: bigint): boolean {
+  has(id: bigint | number): boolean {
     const slot = this.#slot(Number(id));
     if (slot < 0) return false;
     const value = this.#values[slot]!;

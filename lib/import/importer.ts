@@ -28,11 +28,8 @@ import {
   type JournalHeader,
 } from "./_journal.ts";
 import { schemaStatements } from "./_schema_statements.ts";
-import {
-  checkBackup,
-  type CheckedBackup,
-  labelSetKey,
-} from "./verify_backup.ts";
+import { labelSetKey } from "./_label_set_key.ts";
+import { checkBackup, type CheckedBackup } from "./verify_backup.ts";
 
 /** Options for {@linkcode Importer}: the Python tool's, in camelCase, and more. */
 export interface ImporterOptions {

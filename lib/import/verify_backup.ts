@@ -8,6 +8,10 @@ import {
 } from "../format/backup_reader.ts";
 import { BackupError } from "../errors.ts";
 import { IdMap } from "./_id_map.ts";
+import { labelSetKey } from "./_label_set_key.ts";
+import type { FileCheck } from "./_verify_file.ts";
+import { verifyFile } from "./_verify_file.ts";
+import type { VerifyFileMessage, VerifyFileRequest } from "./_verify_worker.ts";
 
 /** Options for {@linkcode verifyBackup}. */
 export interface VerifyBackupOptions {
@@ -17,6 +21,11 @@ export interface VerifyBackupOptions {
    * @default {true}
    */
   records?: boolean;
+  /**
+   * How many workers read data files at once (0: all on this thread).
+   * @default {one per core (at most 8) for backups of 8 MiB or more, 0 below}
+   */
+  workers?: number;
   /** Cancels the check. */
   signal?: AbortSignal;
   /** Called as the check goes on. */
@@ -164,44 +173,17 @@ export async function checkBackup(
   const totalRecords = backup.manifest
     ? backup.manifest.counts.nodes + backup.manifest.counts.relationships
     : 0;
-  let frozen = false;
-  for (const file of backup.files) {
-    if (file.kind === "relationships" && !frozen) {
-      freeze(nodeIds, invalid);
-      frozen = true;
+  let done = 0;
+  const tally = (
+    into: Map<string, number>,
+    found: [string, number][],
+  ): void => {
+    for (const [key, count] of found) {
+      into.set(key, (into.get(key) ?? 0) + count);
     }
-    let records = 0;
-    const stream = backup.records(file, {
-      context,
-      ...(signal ? { signal } : {}),
-    });
-    for await (const batch of stream) {
-      for (const record of batch) {
-        records++;
-        if (record.kind === "node") {
-          nodeIds.add(record.id);
-          const key = labelSetKey(record.labels);
-          labelSets.set(key, (labelSets.get(key) ?? 0) + 1);
-        } else {
-          for (const id of [record.startId, record.endId]) {
-            if (!nodeIds.has(id)) {
-              throw invalid(
-                `relationship ${record.id} (record ${records} in ${file.path}) ends at node ${id}, which the backup does not hold${
-                  backup.manifest?.consistency.writesDetected
-                    ? " (the source changed while it was extracted)"
-                    : ""
-                }`,
-                file.path,
-                records,
-              );
-            }
-          }
-          types.set(record.type, (types.get(record.type) ?? 0) + 1);
-        }
-      }
-      const done = counts.nodes + counts.relationships + records;
-      options.onProgress?.({ phase: "records", done, total: totalRecords });
-    }
+  };
+  const sizes = (index: number, records: number): void => {
+    const file = backup.files[index]!;
     if (file.records !== null && records !== file.records) {
       throw invalid(
         `${file.path} holds ${records} records; the manifest says ${file.records}`,
@@ -210,8 +192,63 @@ export async function checkBackup(
     }
     if (file.kind === "nodes") counts.nodes += records;
     else counts.relationships += records;
-  }
-  if (!frozen) freeze(nodeIds, invalid);
+  };
+  const endpoints = (index: number, ids: Float64Array): void => {
+    const file = backup.files[index]!;
+    for (let i = 0; i < ids.length; i += 3) {
+      for (const id of [ids[i + 1]!, ids[i + 2]!]) {
+        if (!nodeIds.has(id)) {
+          const record = i / 3 + 1;
+          throw invalid(
+            `relationship ${
+              ids[i]
+            } (record ${record} in ${file.path}) ends at node ${id}, which the backup does not hold${
+              backup.manifest?.consistency.writesDetected
+                ? " (the source changed while it was extracted)"
+                : ""
+            }`,
+            file.path,
+            record,
+          );
+        }
+      }
+    }
+  };
+  // Relationship files are read alongside node files, but their endpoints can only be checked
+  // once every node id is known: until then their results wait here.
+  const waiting: [number, FileCheck][] = [];
+  let frozen = false;
+  await checkFiles(backup, {
+    context,
+    signal,
+    // A worker takes a moment to load the reader; only large backups repay it.
+    workers: options.workers ??
+      (counts.bytes >= PARALLEL_BYTES
+        ? Math.min(8, Math.max(1, navigator.hardwareConcurrency ?? 1))
+        : 0),
+    onRecords: (delta) => {
+      done += delta;
+      options.onProgress?.({ phase: "records", done, total: totalRecords });
+    },
+    onResult: (index, check) => {
+      sizes(index, check.records);
+      if (backup.files[index]!.kind === "nodes") {
+        nodeIds.addAll(check.ids);
+        tally(labelSets, check.counts);
+      } else {
+        tally(types, check.counts);
+        if (frozen) endpoints(index, check.ids);
+        else waiting.push([index, check]);
+      }
+    },
+    onNodesDone: () => {
+      freeze(nodeIds, invalid);
+      frozen = true;
+      for (const [index, check] of waiting.splice(0)) {
+        endpoints(index, check.ids);
+      }
+    },
+  });
 
   const manifest = backup.manifest;
   if (manifest) {
@@ -253,15 +290,6 @@ export async function checkBackup(
     }
   }
   return { counts, nodeIds, labelSets, relationshipTypes: types };
-}
-
-/** The canonical key of a set of labels: sorted, as JSON. */
-export function labelSetKey(labels: readonly string[]): string {
-  return JSON.stringify(
-    labels.length > 1
-      ? [...labels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-      : labels,
-  );
 }
 
 function freeze(
@@ -320,4 +348,148 @@ async function checkFile(
   }
   onBytes(done);
   return size;
+}
+
+/** Backups of at least this many bytes on disk are read by several workers at once. */
+const PARALLEL_BYTES = 8 * 1024 * 1024;
+
+/** How {@linkcode checkFiles} reports. */
+interface CheckFilesOptions {
+  context: string;
+  signal: AbortSignal | undefined;
+  /** How many workers to use (0 or 1 file: none). */
+  workers: number;
+  /** Records read since the last call. */
+  onRecords: (delta: number) => void;
+  /** A file's result, as each completes. */
+  onResult: (index: number, check: FileCheck) => void;
+  /** Every node file has been read (before any relationship result is final). */
+  onNodesDone: () => void;
+}
+
+/**
+ * Reads every data file's records, node files first, in a pool of workers (one per core, at
+ * most 8) or, where workers cannot start, here. Relationship files start once a worker is free,
+ * but no more of them than there are workers before the node files are done, so that the
+ * results waiting for the endpoint check stay few.
+ */
+async function checkFiles(
+  backup: BackupReader,
+  options: CheckFilesOptions,
+): Promise<void> {
+  const order = backup.files.map((_, i) => i);
+  const nodes = order.filter((i) => backup.files[i]!.kind === "nodes");
+  const relationships = order.filter((i) => backup.files[i]!.kind !== "nodes");
+  const workers = options.workers > 0 && backup.files.length > 1
+    ? startWorkers(Math.min(options.workers, backup.files.length))
+    : [];
+  const run = async (
+    index: number,
+    worker: Worker | undefined,
+  ): Promise<void> => {
+    options.signal?.throwIfAborted();
+    let last = 0;
+    const onRecords = (records: number): void => {
+      options.onRecords(records - last);
+      last = records;
+    };
+    const check = worker
+      ? await askWorker(
+        worker,
+        { dir: backup.dir, file: index, context: options.context },
+        onRecords,
+        options.signal,
+      )
+      : await verifyFile(
+        backup,
+        index,
+        options.context,
+        onRecords,
+        options.signal,
+      );
+    options.onResult(index, check);
+  };
+  if (workers.length === 0) {
+    for (const index of nodes) await run(index, undefined);
+    options.onNodesDone();
+    for (const index of relationships) await run(index, undefined);
+    return;
+  }
+  let nodesLeft = nodes.length;
+  const nodesDone = Promise.withResolvers<void>();
+  if (nodesLeft === 0) nodesDone.resolve();
+  const queue = [...nodes, ...relationships];
+  let early = 0;
+  try {
+    await Promise.all([
+      nodesDone.promise.then(() => options.onNodesDone()),
+      ...workers.map(async (worker) => {
+        for (
+          let index = queue.shift();
+          index !== undefined;
+          index = queue.shift()
+        ) {
+          const isNodes = backup.files[index]!.kind === "nodes";
+          if (!isNodes && nodesLeft > 0 && ++early > workers.length) {
+            await nodesDone.promise;
+          }
+          await run(index, worker);
+          if (isNodes && --nodesLeft === 0) nodesDone.resolve();
+        }
+      }),
+    ]);
+  } finally {
+    for (const worker of workers) worker.terminate();
+  }
+}
+
+function startWorkers(count: number): Worker[] {
+  const workers: Worker[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      workers.push(
+        new Worker(new URL("./_verify_worker.ts", import.meta.url).href, {
+          type: "module",
+        }),
+      );
+    }
+  } catch {
+    // No workers here: read on this thread.
+    for (const worker of workers) worker.terminate();
+    return [];
+  }
+  return workers;
+}
+
+function askWorker(
+  worker: Worker,
+  request: VerifyFileRequest,
+  onRecords: (records: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<FileCheck> {
+  const { promise, resolve, reject } = Promise.withResolvers<FileCheck>();
+  const onAbort = (): void => reject(signal!.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  worker.onmessage = (event: MessageEvent<VerifyFileMessage>) => {
+    const message = event.data;
+    if (message.kind === "progress") onRecords(message.records);
+    else if (message.kind === "done") {
+      onRecords(message.records);
+      resolve(message);
+    } else {
+      reject(
+        new BackupError(message.message, {
+          code: message.code as BackupError["code"],
+          ...(message.file === undefined ? {} : { file: message.file }),
+          ...(message.record === undefined ? {} : { record: message.record }),
+        }),
+      );
+    }
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    reject(new Error(`The file checker stopped: ${event.message}`));
+  };
+  worker.postMessage(request);
+  return promise.finally(() => signal?.removeEventListener("abort", onAbort));
 }

@@ -1,0 +1,85 @@
+import { BackupError } from "../errors.ts";
+import type { BackupReader } from "../format/backup_reader.ts";
+import { labelSetKey } from "./_label_set_key.ts";
+
+/** What reading one data file found. */
+export interface FileCheck {
+  /** Records in the file. */
+  records: number;
+  /** Per label set key (node files) or relationship type: the count. */
+  counts: [string, number][];
+  /** Node files: every node id. Relationship files: id, start id, end id of each. */
+  ids: Float64Array;
+}
+
+/** A growable Float64Array of ids. */
+class Ids {
+  array = new Float64Array(4096);
+  length = 0;
+
+  push(value: bigint): void {
+    if (this.length === this.array.length) {
+      const grown = new Float64Array(this.array.length * 2);
+      grown.set(this.array);
+      this.array = grown;
+    }
+    const n = Number(value);
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER)) {
+      throw new RangeError(`id ${value} is out of the supported range`);
+    }
+    this.array[this.length++] = n;
+  }
+}
+
+/**
+ * Reads every record of one data file (parsing and decoding each), counting them per label set
+ * or type and collecting the ids the endpoint check needs. Throws a BackupError naming the file
+ * and record for the first bad one.
+ */
+export async function verifyFile(
+  backup: BackupReader,
+  index: number,
+  context: string,
+  onRecords: (records: number) => void = () => {},
+  signal?: AbortSignal,
+): Promise<FileCheck> {
+  const file = backup.files[index]!;
+  const counts = new Map<string, number>();
+  const ids = new Ids();
+  let records = 0;
+  const stream = backup.records(file, {
+    context,
+    ...(signal ? { signal } : {}),
+  });
+  for await (const batch of stream) {
+    for (const record of batch) {
+      records++;
+      let key: string;
+      try {
+        ids.push(record.id);
+        if (record.kind === "node") {
+          key = labelSetKey(record.labels);
+        } else {
+          ids.push(record.startId);
+          ids.push(record.endId);
+          key = record.type;
+        }
+      } catch (error) {
+        throw new BackupError(
+          `${context}: invalid record ${records} in ${file.path}: ${
+            (error as Error).message
+          }`,
+          {
+            code: "INVALID_BACKUP",
+            file: file.path,
+            record: records,
+            cause: error,
+          },
+        );
+      }
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    onRecords(records);
+  }
+  return { records, counts: [...counts], ids: ids.array.slice(0, ids.length) };
+}
