@@ -123,6 +123,8 @@ interface Measurement {
   maxRssBytes: number;
   /** Bytes on disk of the backup it wrote (extracts). */
   bytes?: number;
+  /** Records in each relationship file of the Python tool's backup (python-extract). */
+  relationshipsPerFile?: number;
   /** Stopped at the time limit. */
   timedOut?: boolean;
   /** Nodes and relationships in the database at the end (imports). */
@@ -259,40 +261,6 @@ async function shutdown(): Promise<void> {
   }
 }
 
-const onSignal = (): void => {
-  if (interrupted) Deno.exit(130);
-  interrupted = true;
-  log("Interrupted: stopping the server (Ctrl-C again to quit at once)...");
-  void shutdown().finally(() => Deno.exit(130));
-};
-Deno.addSignalListener("SIGINT", onSignal);
-Deno.addSignalListener("SIGTERM", onSignal);
-
-try {
-  if (values["report-only"]) {
-    let results = await previousResults([]);
-    if (values.size) {
-      results = results.filter((r) => sizes.some((s) => s.name === r.size));
-    }
-    if (results.length === 0) fail("no results in bench/results/ to report");
-    await writeReport(results);
-  } else {
-    await run();
-  }
-} catch (error) {
-  if (!interrupted) {
-    console.error(`The benchmark failed: ${(error as Error)?.stack ?? error}`);
-    Deno.exitCode = 1;
-  }
-} finally {
-  if (!interrupted) {
-    await shutdown();
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
-    log(`Done in ${formatSeconds((performance.now() - runStarted) / 1000)}.`);
-  }
-}
-
 async function run(): Promise<void> {
   const usePython = !values["no-python"];
   const pythonSizes = sizes.filter((s) =>
@@ -365,9 +333,11 @@ async function previousResults(except: SizeResult[]): Promise<SizeResult[]> {
     if (except.some((r) => r.size === name)) continue;
     try {
       found.push(
-        JSON.parse(
-          await Deno.readTextFile(join(RESULTS_DIR, entry.name)),
-        ) as SizeResult,
+        finalize(
+          JSON.parse(
+            await Deno.readTextFile(join(RESULTS_DIR, entry.name)),
+          ) as SizeResult,
+        ),
       );
     } catch {
       // Not one of ours.
@@ -483,6 +453,9 @@ async function benchSize(
       const m = toMeasurement(round, outcome, total);
       if (m.timedOut) timedOut.add(kind);
       if (dir && outcome.result) m.bytes = await dirSize(dir);
+      if (kind === "python-extract" && outcome.result) {
+        m.relationshipsPerFile = await firstFileRecords(join(dir!, "data"));
+      }
       if (
         outcome.result?.records !== undefined &&
         outcome.result.records !== total
@@ -576,14 +549,6 @@ async function benchSize(
             m.toFix.left,
           ]);
         }
-        const projected = project(
-          timeline,
-          m.seconds,
-          database,
-          nodes,
-          relationships,
-        );
-        if (projected !== undefined) m.projectedSeconds = projected;
       } else if (
         !m.error &&
         (database.nodes !== nodes || database.relationships !== relationships)
@@ -595,10 +560,7 @@ async function benchSize(
     }
   }
 
-  const summaries = ([...extractKinds, ...importKinds] as Kind[]).map((kind) =>
-    summarize(kind, measurements[kind] ?? [])
-  );
-  return {
+  return finalize({
     size: name,
     nodes,
     relationships,
@@ -611,16 +573,70 @@ async function benchSize(
     loadSeconds: load.result.seconds,
     loadAverage: { start: loadAtStart, end: await loadAverage() },
     measurements,
-    summaries,
-    ratios: ratios(summaries),
-  };
+    summaries: [],
+    ratios: [],
+  });
+}
+
+/** The order of the kinds in the tables. */
+const KINDS: Kind[] = [
+  "driver-iterate",
+  "driver-subscribe",
+  "tool-extract",
+  "python-extract",
+  "unwind-import",
+  "tool-import",
+  "python-import",
+];
+
+/** Derives the projections, the summaries and the ratios of a size's measurements. */
+function finalize(r: SizeResult): SizeResult {
+  const perFile =
+    (r.measurements["python-extract"] ?? []).find((m) => m.relationshipsPerFile)
+      ?.relationshipsPerFile ?? PYTHON_RELATIONSHIPS_PER_FILE;
+  for (const m of r.measurements["python-import"] ?? []) {
+    if (!m.timedOut || !m.database) continue;
+    const projected = project(
+      m.timeline ?? [],
+      m.seconds,
+      m.database,
+      r.nodes,
+      r.relationships,
+      perFile,
+    );
+    if (projected !== undefined) m.projectedSeconds = projected;
+  }
+  r.summaries = KINDS.filter((kind) => r.measurements[kind]).map((kind) =>
+    summarize(kind, r.measurements[kind]!)
+  );
+  r.ratios = ratios(r.summaries);
+  return r;
 }
 
 /**
- * A lower bound of the total time of a Python import that hit the time limit. In the
- * relationship phase: the time it took to create the nodes, plus every relationship at the rate
- * it was creating them (the fix-up passes not counted). In the fix-up phase: the time reached,
- * plus the values left to fix at the rate it was fixing them (the final clean-up not counted).
+ * Records per relationship file of the Python tool's backups at its default `json_file_size`
+ * (files are cut by the size of a list's pointer array): for results that did not record it.
+ */
+const PYTHON_RELATIONSHIPS_PER_FILE = 7461;
+
+/** Records in the first of the Python tool's relationship files (named by cumulative count). */
+async function firstFileRecords(dataDir: string): Promise<number | undefined> {
+  let least: number | undefined;
+  for await (const entry of Deno.readDir(dataDir)) {
+    const match = /^relationships_(\d+)\.json/.exec(entry.name);
+    if (match) least = Math.min(least ?? Infinity, Number(match[1]));
+  }
+  return least;
+}
+
+/**
+ * A lower bound of the total time of a Python import that hit the time limit (its time per row
+ * taken as even). In the relationship phase: the time it took to create the nodes, plus every
+ * relationship at the rate it was creating them, or, when not even its first transaction had
+ * committed (one relationship type of one file: at most `perFile` rows), at less than
+ * `perFile` rows in the time since the nodes were done; the fix-up passes not counted. In the
+ * fix-up phase: the time reached, plus the values left to fix at the rate it was fixing them
+ * (the final clean-up not counted).
  */
 function project(
   timeline: Sample[],
@@ -628,8 +644,14 @@ function project(
   at: { nodes: number; relationships: number },
   nodes: number,
   relationships: number,
+  perFile: number,
 ): number | undefined {
-  if (at.nodes < nodes || at.relationships === 0) return undefined;
+  if (at.nodes < nodes) return undefined;
+  if (at.relationships === 0) {
+    const done = timeline.find(([, n]) => n >= nodes)?.[0];
+    if (done === undefined || done >= reached) return undefined;
+    return done + relationships * (reached - done) / perFile;
+  }
   if (at.relationships >= relationships) {
     const fixes = timeline.filter((s) => s[3] !== undefined);
     const first = fixes[0];
@@ -1004,11 +1026,15 @@ function report(results: SizeResult[], targets: string[]): string {
               } temporal and spatial values fixed (it writes them as strings, then sets them one query and one full scan per value)`
               : ""
           }${
-            s.reached.projectedSeconds !== undefined
-              ? `; at the rate it was going in that phase, it would need at least ${
+            s.reached.projectedSeconds === undefined
+              ? ""
+              : s.reached.relationships === 0 && s.reached.nodes === r.nodes
+              ? `: not even its first relationship transaction (the rows of one type from one file of its backup) had committed, so at the pace it was going it would need at least ${
+                formatSeconds(s.reached.projectedSeconds)
+              } in all (its time per row taken as even; the fix-up passes after the relationships not counted)`
+              : `; at the rate it was going in that phase, it would need at least ${
                 formatSeconds(s.reached.projectedSeconds)
               } in all (the phases after it not counted)`
-              : ""
           }.${s.rounds < r.rounds ? " Not repeated in later rounds." : ""}`,
         );
       }
@@ -1410,6 +1436,11 @@ function round2(n: number): number {
 function formatSeconds(s: number): string {
   if (s < 10) return `${s.toFixed(2)} s`;
   if (s < 120) return `${s.toFixed(1)} s`;
+  if (s >= 3600) {
+    const minutes = Math.round(s / 60);
+    const h = Math.floor(minutes / 60);
+    return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
+  }
   const whole = Math.round(s);
   const m = Math.floor(whole / 60);
   const rest = whole % 60;
@@ -1464,4 +1495,39 @@ function positiveInteger(value: string, flag: string): number {
 function fail(message: string): never {
   console.error(`error: ${message}\n\n${HELP}`);
   Deno.exit(2);
+}
+
+// The run, last: every declaration above is initialized by now.
+const onSignal = (): void => {
+  if (interrupted) Deno.exit(130);
+  interrupted = true;
+  log("Interrupted: stopping the server (Ctrl-C again to quit at once)...");
+  void shutdown().finally(() => Deno.exit(130));
+};
+Deno.addSignalListener("SIGINT", onSignal);
+Deno.addSignalListener("SIGTERM", onSignal);
+
+try {
+  if (values["report-only"]) {
+    let results = await previousResults([]);
+    if (values.size) {
+      results = results.filter((r) => sizes.some((s) => s.name === r.size));
+    }
+    if (results.length === 0) fail("no results in bench/results/ to report");
+    await writeReport(results);
+  } else {
+    await run();
+  }
+} catch (error) {
+  if (!interrupted) {
+    console.error(`The benchmark failed: ${(error as Error)?.stack ?? error}`);
+    Deno.exitCode = 1;
+  }
+} finally {
+  if (!interrupted) {
+    await shutdown();
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    log(`Done in ${formatSeconds((performance.now() - runStarted) / 1000)}.`);
+  }
 }
