@@ -359,18 +359,19 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
     }
     return 0;
   } catch (error) {
-    // The library cannot see the user name inside the driver; name it here.
-    if (
-      error instanceof BackupError && error.code === "CONNECTION" &&
-      /refused the credentials$|blocks logins after/.test(error.message)
-    ) {
-      throw new BackupError(
-        error.message.replace(
-          /(refused the credentials|blocks logins)/,
+    // The library cannot see the address and user name inside the driver; name them here.
+    if (error instanceof BackupError && error.code === "CONNECTION") {
+      const address = redactAddress(connection.address);
+      const message = error.message
+        .replace(
+          /(refused the credentials|blocks logins)(?= after|$)/,
           `$1 of user ${JSON.stringify(connection.username)}`,
-        ),
-        { code: error.code, cause: error.cause },
-      );
+        )
+        .replace(
+          /(cannot reach a Neo4j server|the server)(?=:| refused| blocks| has no)/,
+          `$1 at ${address}`,
+        );
+      throw new BackupError(message, { code: error.code, cause: error.cause });
     }
     throw error;
   } finally {
@@ -437,12 +438,17 @@ function createDriver(connection: Connection, command: Command): Driver {
       error instanceof Deno.errors.PermissionDenied
     ) throw error;
     throw new UsageError(
-      `invalid --address ${JSON.stringify(connection.address)}: ${
-        (error as Error).message.split("\n")[0]
-      }`,
+      `invalid --address ${
+        JSON.stringify(redactAddress(connection.address))
+      }: ${(error as Error).message.split("\n")[0]}`,
       command,
     );
   }
+}
+
+/** An address as it may be shown: without a user name and password in it (`bolt://u:p@host`). */
+function redactAddress(address: string): string {
+  return address.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, "$1");
 }
 
 function extractOptions(values: Values): {

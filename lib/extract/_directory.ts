@@ -6,6 +6,7 @@ import {
   INCOMPLETE_FILE,
   MANIFEST_FILE,
 } from "../format/layout.ts";
+import { describeFileError } from "../format/_file_sink.ts";
 import { syncDirectory } from "../format/manifest.ts";
 
 /** The metadata files of the Python tool that an extract writes or replaces. */
@@ -41,14 +42,21 @@ export async function prepareDirectory(
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
       throw new BackupError(
-        `Cannot extract: cannot read ${dir}: ${(error as Error).message}`,
+        `Cannot extract: cannot read ${dir}: ${describeFileError(error)}`,
         {
           code: "IO",
           cause: error,
         },
       );
     }
-    await Deno.mkdir(dir, { recursive: true });
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw new BackupError(
+        `Cannot extract: cannot create ${dir}: ${describeFileError(error)}`,
+        { code: "IO", cause: error },
+      );
+    }
     return;
   }
   if (entries.length === 0) return;
@@ -68,17 +76,26 @@ export async function prepareDirectory(
   for (const name of LEGACY_METADATA_FILES) {
     await removeQuietly(join(dir, name));
   }
+  const stale: string[] = [];
   try {
     for await (const entry of Deno.readDir(join(dir, DATA_DIR))) {
       if (
         DATA_FILE_PATTERN.test(entry.name) || entry.name.endsWith(".partial")
       ) {
-        await removeQuietly(join(dir, DATA_DIR, entry.name));
+        stale.push(join(dir, DATA_DIR, entry.name));
       }
     }
-  } catch {
-    // No data folder.
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new BackupError(
+        `Cannot extract: cannot read ${join(dir, DATA_DIR)}: ${
+          describeFileError(error)
+        }`,
+        { code: "IO", cause: error },
+      );
+    }
   }
+  for (const path of stale) await removeQuietly(path);
   await removeQuietly(join(dir, INCOMPLETE_FILE));
 }
 
@@ -86,6 +103,12 @@ async function removeQuietly(path: string): Promise<void> {
   try {
     await Deno.remove(path);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (error instanceof Deno.errors.NotFound) return;
+    throw new BackupError(
+      `Cannot extract: cannot remove ${path} of the earlier backup: ${
+        describeFileError(error)
+      }`,
+      { code: "IO", cause: error },
+    );
   }
 }

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import neo4j, { type Driver, DRIVER_VERSION } from "../_driver.ts";
 import { assertLosslessIntegers } from "../_lossless.ts";
 import { type ConnectionContext, toBackupError } from "../_neo4j_errors.ts";
+import { withRetry } from "../_retry.ts";
 import { readServerInfo, type ServerInfo } from "../_server_info.ts";
 import type { Properties } from "../codec/types.ts";
 import { BackupError } from "../errors.ts";
@@ -25,6 +26,7 @@ import {
 import type { BackupRecord } from "../format/record.ts";
 import { RecordStringifyStream } from "../format/record_stringify_stream.ts";
 import { VERSION } from "../version.ts";
+import { describeFileError } from "../format/_file_sink.ts";
 import { prepareDirectory } from "./_directory.ts";
 import { readSchema } from "./_schema.ts";
 
@@ -210,17 +212,21 @@ export class Extractor {
       inputYes: o.inputYes ?? false,
       confirm: o.confirm,
     });
-    await Deno.writeTextFile(
+    await writeFile(
       join(dir, INCOMPLETE_FILE),
       `This backup is incomplete: the extract that started writing it at ${startedAt} has not finished.\n`,
     );
 
     try {
       const withSchema = o.pullUniquenessConstraints ?? true;
+      // Reads that are safe to repeat are retried when the connection drops (the streams of
+      // records are not: a dropped stream fails the extract).
+      const retry = <T>(work: () => Promise<T>): Promise<T> =>
+        withRetry(work, { signal: o.signal });
       const schemaBefore = withSchema
-        ? await readSchema(o.driver, o.database)
+        ? await retry(() => readSchema(o.driver, o.database))
         : emptySchema();
-      const before = await this.#state();
+      const before = await retry(() => this.#state());
 
       const labelSets = new Map<string, { labels: string[]; count: number }>();
       const nodes = await this.#stream(
@@ -280,9 +286,9 @@ export class Extractor {
         bytes: nodeBytes + sumBytes(relationships.files),
       });
       const schemaAfter = withSchema
-        ? await readSchema(o.driver, o.database)
+        ? await retry(() => readSchema(o.driver, o.database))
         : emptySchema();
-      const after = await this.#state();
+      const after = await retry(() => this.#state());
       const files = [...nodes.files, ...relationships.files];
       const counts: Counts = {
         nodes: nodes.records,
@@ -327,7 +333,11 @@ export class Extractor {
       };
       await this.#writeLegacyMetadata(manifest);
       await writeManifest(dir, manifest);
-      await Deno.remove(join(dir, INCOMPLETE_FILE));
+      try {
+        await Deno.remove(join(dir, INCOMPLETE_FILE));
+      } catch (error) {
+        throw fileError(join(dir, INCOMPLETE_FILE), error, "remove");
+      }
       return {
         nodes: counts.nodes,
         relationships: counts.relationships,
@@ -342,7 +352,21 @@ export class Extractor {
         elapsedMs: Math.round(performance.now() - started),
       };
     } catch (error) {
-      throw toBackupError(error, action, context);
+      const failure = toBackupError(error, action, context);
+      // The writers' messages ("Cannot write ...") get the action in front.
+      if (failure.code === "IO" && !failure.message.startsWith(action)) {
+        throw new BackupError(
+          `${action}: ${
+            failure.message[0]!.toLowerCase() + failure.message.slice(1)
+          }`,
+          {
+            code: "IO",
+            ...(failure.file === undefined ? {} : { file: failure.file }),
+            cause: failure.cause ?? failure,
+          },
+        );
+      }
+      throw failure;
     }
   }
 
@@ -443,20 +467,24 @@ export class Extractor {
         relationships: relationships!,
       };
     } finally {
-      await session.close();
+      await session.close().catch(() => {});
     }
   }
 
   /** The Python tool's metadata files, where they still mean something (informative). */
   async #writeLegacyMetadata(manifest: Manifest): Promise<void> {
     const o = this.#options;
-    const { records } = await o.driver.executeQuery(
-      "CALL db.propertyKeys() YIELD propertyKey RETURN propertyKey",
-      {},
-      { database: o.database, routing: neo4j.routing.READ },
+    const { records } = await withRetry(
+      () =>
+        o.driver.executeQuery(
+          "CALL db.propertyKeys() YIELD propertyKey RETURN propertyKey",
+          {},
+          { database: o.database, routing: neo4j.routing.READ },
+        ),
+      { signal: o.signal },
     );
     const write = (name: string, value: unknown): Promise<void> =>
-      Deno.writeTextFile(
+      writeFile(
         join(o.projectDir, name),
         JSON.stringify(value, null, 4) + "\n",
       );
@@ -488,6 +516,27 @@ export class Extractor {
         })),
     );
   }
+}
+
+/** Writes a small text file; a failure is a BackupError (`IO`) naming the file and why. */
+async function writeFile(path: string, text: string): Promise<void> {
+  try {
+    await Deno.writeTextFile(path, text);
+  } catch (error) {
+    throw fileError(path, error);
+  }
+}
+
+function fileError(
+  path: string,
+  error: unknown,
+  verb = "write",
+): BackupError {
+  if (error instanceof BackupError) return error;
+  return new BackupError(
+    `Cannot extract: cannot ${verb} ${path}: ${describeFileError(error)}`,
+    { code: "IO", cause: error },
+  );
 }
 
 function sumBytes(files: DataFileEntry[]): number {

@@ -11,6 +11,24 @@ export interface FileSink {
   abort(): Promise<void>;
 }
 
+/**
+ * Why a file operation failed, in words for a message: `the disk is full (...)` for ENOSPC and
+ * EDQUOT, else the error's own message.
+ */
+export function describeFileError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = (error as Error)?.message ?? String(error);
+  if (
+    code === "ENOSPC" || code === "EDQUOT" ||
+    /No space left on device|Disk quota exceeded|os error (28|122)\)/.test(
+      message,
+    )
+  ) {
+    return `the disk is full (${message})`;
+  }
+  return message;
+}
+
 /** Writes in flight to a worker before `write()` waits. */
 const IN_FLIGHT = 4;
 

@@ -1,6 +1,11 @@
 import { join } from "node:path";
 import { BackupError } from "../errors.ts";
-import { type FileSink, openLocalSink, SinkWorker } from "./_file_sink.ts";
+import {
+  describeFileError,
+  type FileSink,
+  openLocalSink,
+  SinkWorker,
+} from "./_file_sink.ts";
 import { DATA_DIR, dataFilePath, type RecordKind } from "./layout.ts";
 import type { DataFileEntry } from "./manifest.ts";
 
@@ -94,23 +99,29 @@ export class DataFileWriter extends WritableStream<string[]> {
       ? null
       : undefined;
 
+    // The file being written (or closed): deleted, and the worker ended, when anything fails.
+    let active: OpenFile | undefined;
+
     const fail = (error: unknown, path: string): BackupError =>
       error instanceof BackupError ? error : new BackupError(
-        `Cannot write ${path}: ${(error as Error)?.message ?? error}`,
+        `Cannot write ${join(dir, path)}: ${describeFileError(error)}`,
         { code: "IO", file: path, cause: error },
       );
 
     const open = async (): Promise<OpenFile> => {
-      await Deno.mkdir(join(dir, DATA_DIR), { recursive: true });
       const temporary = `${DATA_DIR}/${kind}.${sequence++}.partial`;
       const path = join(dir, temporary);
-      if (worker === undefined) worker = SinkWorker.start() ?? null;
       try {
+        await Deno.mkdir(join(dir, DATA_DIR), { recursive: true });
+        if (worker === undefined) worker = SinkWorker.start() ?? null;
         const sink = worker
           ? await worker.open(path, compress)
           : await openLocalSink(path, compress);
-        return { temporary, sink, records: 0, jsonBytes: 0 };
+        active = { temporary, sink, records: 0, jsonBytes: 0 };
+        return active;
       } catch (error) {
+        // A file may have been created before the failure.
+        await Deno.remove(path).catch(() => {});
         throw fail(error, temporary);
       }
     };
@@ -138,9 +149,14 @@ export class DataFileWriter extends WritableStream<string[]> {
       } catch (error) {
         throw fail(error, file.temporary);
       }
+      const path = dataFilePath(kind, total + file.records, compress);
+      try {
+        await Deno.rename(join(dir, file.temporary), join(dir, path));
+      } catch (error) {
+        throw fail(error, file.temporary);
+      }
+      active = undefined;
       total += file.records;
-      const path = dataFilePath(kind, total, compress);
-      await Deno.rename(join(dir, file.temporary), join(dir, path));
       files.push({ path, kind, records: file.records, ...written });
     };
 
@@ -149,24 +165,44 @@ export class DataFileWriter extends WritableStream<string[]> {
       worker = null;
     };
 
+    // Gives up: the file being written is deleted and the worker ends (or it would keep the
+    // process alive). A stream whose sink failed is not aborted by the streams machinery.
+    const discard = async (): Promise<void> => {
+      const file = active;
+      active = undefined;
+      current = undefined;
+      pending = [];
+      pendingChars = 0;
+      if (file) {
+        await file.sink.abort().catch(() => {});
+        await Deno.remove(join(dir, file.temporary)).catch(() => {});
+      }
+      stop();
+    };
+
     super({
       write: async (texts) => {
-        for (const text of texts) {
-          current ??= await open();
-          const file = current;
-          const body = prefix
-            ? prefix + text.replaceAll("\n", "\n" + prefix)
-            : text;
-          const head = file.records === 0 ? "[\n" : ",\n";
-          pending.push(head, body);
-          pendingChars += head.length + body.length;
-          file.records++;
-          if (file.jsonBytes + pendingChars >= fileSize) {
-            current = undefined;
-            await close(file);
-          } else if (pendingChars >= FLUSH_CHARS) {
-            await flush(file);
+        try {
+          for (const text of texts) {
+            current ??= await open();
+            const file = current;
+            const body = prefix
+              ? prefix + text.replaceAll("\n", "\n" + prefix)
+              : text;
+            const head = file.records === 0 ? "[\n" : ",\n";
+            pending.push(head, body);
+            pendingChars += head.length + body.length;
+            file.records++;
+            if (file.jsonBytes + pendingChars >= fileSize) {
+              current = undefined;
+              await close(file);
+            } else if (pendingChars >= FLUSH_CHARS) {
+              await flush(file);
+            }
           }
+        } catch (error) {
+          await discard();
+          throw error;
         }
       },
       close: async () => {
@@ -176,20 +212,14 @@ export class DataFileWriter extends WritableStream<string[]> {
             current = undefined;
             await close(file);
           }
+        } catch (error) {
+          await discard();
+          throw error;
         } finally {
           stop();
         }
       },
-      abort: async () => {
-        const file = current;
-        current = undefined;
-        pending = [];
-        if (file) {
-          await file.sink.abort().catch(() => {});
-          await Deno.remove(join(dir, file.temporary)).catch(() => {});
-        }
-        stop();
-      },
+      abort: discard,
     });
     this.#files = files;
     this.#current = () => current?.jsonBytes ?? 0;

@@ -165,6 +165,15 @@ export class JsonArrayParseStream extends TransformStream<string, string[]> {
   }
 
   #emit(tail: string, batch: string[]): void {
+    // Checked before joining: the parts of an element longer than the longest string the
+    // runtime can hold cannot be joined ("Invalid string length").
+    if (this.#length + tail.length > this.#maxLength) {
+      throw new RangeError(
+        `Element ${
+          this.#count + 1
+        } is longer than ${this.#maxLength} characters`,
+      );
+    }
     let text = tail;
     if (this.#parts.length > 0) {
       this.#parts.push(tail);

@@ -3,6 +3,7 @@ import { parseJson } from "../codec/parse_json.ts";
 import { stringifyJson } from "../codec/stringify_json.ts";
 import type { JsonObject, JsonValue } from "../codec/types.ts";
 import { BackupError } from "../errors.ts";
+import { describeFileError } from "./_file_sink.ts";
 import { JsonReader } from "./_validate.ts";
 import {
   DATA_FILE_PATTERN,
@@ -235,19 +236,32 @@ export async function writeManifest(
 ): Promise<void> {
   const path = join(dir, MANIFEST_FILE);
   const temporary = `${path}.partial`;
-  const text = stringifyJson(manifestToJson(manifest), { indent: 2 }) + "\n";
-  const file = await Deno.open(temporary, {
-    write: true,
-    create: true,
-    truncate: true,
-  });
+  const bytes = new TextEncoder().encode(
+    stringifyJson(manifestToJson(manifest), { indent: 2 }) + "\n",
+  );
   try {
-    await file.write(new TextEncoder().encode(text));
-    await file.sync();
-  } finally {
-    file.close();
+    const file = await Deno.open(temporary, {
+      write: true,
+      create: true,
+      truncate: true,
+    });
+    try {
+      // A write may take only part of the bytes (a disk that fills up): write the rest.
+      for (let offset = 0; offset < bytes.length;) {
+        offset += await file.write(bytes.subarray(offset));
+      }
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw new BackupError(
+      `Cannot write ${path}: ${describeFileError(error)}`,
+      { code: "IO", file: MANIFEST_FILE, cause: error },
+    );
   }
-  await Deno.rename(temporary, path);
   await syncDirectory(dir);
 }
 

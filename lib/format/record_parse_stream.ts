@@ -1,4 +1,15 @@
+import {
+  isDate,
+  isDateTime,
+  isDuration,
+  isLocalDateTime,
+  isLocalTime,
+  isPoint,
+  isTime,
+  isVector,
+} from "../_driver.ts";
 import { parseJson } from "../codec/parse_json.ts";
+import type { ScalarValue } from "../codec/types.ts";
 import { BackupError } from "../errors.ts";
 import { jsonToRecord } from "./_record_json.ts";
 import type { BackupRecord } from "./record.ts";
@@ -42,7 +53,9 @@ export class RecordParseStream
         for (let i = 0; i < batch.length; i++) {
           this.#count++;
           try {
-            records[i] = jsonToRecord(parseJson(batch[i]!), options.kind);
+            const record = jsonToRecord(parseJson(batch[i]!), options.kind);
+            checkStorable(record);
+            records[i] = record;
           } catch (error) {
             throw new BackupError(
               `${context}: invalid record ${this.#count} in ${options.file}: ${
@@ -66,4 +79,86 @@ export class RecordParseStream
   get count(): number {
     return this.#count;
   }
+}
+
+/**
+ * Refuses what Neo4j cannot hold as it is written, so that an import fails before it writes
+ * anything rather than half-way: empty names or names with a NUL character (the server refuses
+ * them), a label twice on a node (the server keeps one, and the counts would no longer match),
+ * and lists that mix kinds of values, hold byte arrays or vectors, or points of different
+ * coordinate systems (the server refuses them, or turns integers mixed with floats into floats).
+ */
+function checkStorable(record: BackupRecord): void {
+  if (record.kind === "node") {
+    for (const label of record.labels) checkName(label, "label");
+    if (record.labels.length > 1) {
+      const seen = new Set<string>();
+      for (const label of record.labels) {
+        if (seen.has(label)) {
+          throw new SyntaxError(
+            `the label ${JSON.stringify(label)} appears twice`,
+          );
+        }
+        seen.add(label);
+      }
+    }
+  } else {
+    checkName(record.type, "relationship type");
+  }
+  for (const key in record.properties) {
+    checkName(key, "property key");
+    const value = record.properties[key]!;
+    if (!Array.isArray(value) || value.length === 0) continue;
+    const kind = kindOf(value[0]!);
+    for (let i = 0; i < value.length; i++) {
+      const other = i === 0 ? kind : kindOf(value[i]!);
+      if (other === "ByteArray" || other === "Vector") {
+        throw new SyntaxError(
+          `property ${
+            JSON.stringify(key)
+          }: a list of ${other} values, which Neo4j cannot store`,
+        );
+      }
+      if (other !== kind) {
+        throw new SyntaxError(
+          `property ${
+            JSON.stringify(key)
+          }: a list that mixes ${kind} and ${other} values, which Neo4j cannot store as they are`,
+        );
+      }
+    }
+  }
+}
+
+function checkName(name: string, what: string): void {
+  if (name === "") throw new SyntaxError(`a ${what} is empty`);
+  if (name.includes("\0")) {
+    throw new SyntaxError(
+      `the ${what} ${JSON.stringify(name)} holds a NUL character`,
+    );
+  }
+}
+
+/** The kind of a list element, as Neo4j tells them apart in a stored list. */
+function kindOf(value: ScalarValue): string {
+  switch (typeof value) {
+    case "string":
+      return "String";
+    case "boolean":
+      return "Boolean";
+    case "bigint":
+      return "Integer";
+    case "number":
+      return "Float";
+  }
+  if (value instanceof Int8Array) return "ByteArray";
+  if (isPoint(value)) return `Point (SRID ${value.srid})`;
+  if (isDateTime(value)) return "DateTime";
+  if (isLocalDateTime(value)) return "LocalDateTime";
+  if (isDate(value)) return "Date";
+  if (isTime(value)) return "Time";
+  if (isLocalTime(value)) return "LocalTime";
+  if (isDuration(value)) return "Duration";
+  if (isVector(value)) return "Vector";
+  return "unknown";
 }
