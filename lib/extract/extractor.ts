@@ -28,6 +28,7 @@ import { RecordStringifyStream } from "../format/record_stringify_stream.ts";
 import { VERSION } from "../version.ts";
 import { describeFileError } from "../format/_file_sink.ts";
 import { prepareDirectory } from "./_directory.ts";
+import { rowBatches } from "./_row_stream.ts";
 import { readSchema } from "./_schema.ts";
 
 /** Options for {@linkcode Extractor}: the Python tool's, in camelCase, and more. */
@@ -82,7 +83,7 @@ export interface ExtractorOptions {
   fetchSize?: number;
   /** Cancels the extract; the directory is left incomplete (no manifest). */
   signal?: AbortSignal;
-  /** Called as the extract goes on (about every thousand records). */
+  /** Called as the extract goes on (after each fetch of `fetchSize` records). */
   onProgress?: (progress: ExtractProgress) => void;
 }
 
@@ -128,8 +129,6 @@ interface DatabaseState {
 interface Row {
   get(index: number): unknown;
 }
-
-const BATCH = 1000;
 
 /**
  * Writes every node, relationship and the whole schema of one database into a directory of
@@ -384,10 +383,11 @@ export class Extractor {
       fileSize: o.jsonFileSize ?? DEFAULT_FILE_SIZE,
       indent: o.indentSize ?? 0,
     });
+    const fetchSize = o.fetchSize ?? 10_000;
     const session = o.driver.session({
       database: o.database,
       defaultAccessMode: neo4j.session.READ,
-      fetchSize: o.fetchSize ?? 10_000,
+      fetchSize,
     });
     let records = 0;
     const phase = kind;
@@ -404,24 +404,16 @@ export class Extractor {
       }
     }
     async function* read(): AsyncGenerator<BackupRecord[]> {
-      let batch: BackupRecord[] = [];
-      for await (const row of session.run(query)) {
-        batch.push(toRecord(row));
-        if (batch.length === BATCH) {
-          records += batch.length;
-          yield batch;
-          batch = [];
-          progress?.({
-            phase,
-            done: records,
-            total,
-            bytes: bytesBefore + writer.bytes,
-          });
-        }
-      }
-      if (batch.length > 0) {
+      for await (const rows of rowBatches(session.run(query), 2 * fetchSize)) {
+        const batch = rows.map(toRecord);
         records += batch.length;
         yield batch;
+        progress?.({
+          phase,
+          done: records,
+          total,
+          bytes: bytesBefore + writer.bytes,
+        });
       }
     }
     try {
