@@ -889,6 +889,16 @@ function report(results: SizeResult[], targets: string[]): string {
     "  claim, the absolute times depend on the machine. The Python tool is stopped at the time",
     "  limit; then the time reached and what it had written by then are shown.",
     "",
+    "To run it (Java and Maven for the local Neo4j, Python 3 with venv for the Python tool,",
+    "installed once from PyPI into the project's cache folder by `dev/python_tool.ts`):",
+    "",
+    "```sh",
+    "deno task bench                          # small (10k nodes): about 5 minutes",
+    "deno task bench --size medium --merge    # 100k nodes, keeping the other sizes in this file",
+    "deno task bench --size large --merge     # 1M nodes (the Python tool only with --python-large)",
+    "deno task bench --help                   # rounds, time limit, Neo4j memory and version, ...",
+    "```",
+    "",
   );
   out.push("## Ratios", "");
   const ratioNames = [

@@ -176,7 +176,9 @@ export class Neo4jServer implements AsyncDisposable {
       `keep=${this.#options.keepData}`,
       `pagecache=${this.#options.pageCache}`,
       ...(this.#port ? [`port=${this.#port}`] : []),
-      ...Object.entries(this.#settings).map(([name, value]) => `setting.${name}=${value}`),
+      ...Object.entries(this.#settings).map(([name, value]) =>
+        `setting.${name}=${value}`
+      ),
     ];
     const child = new Deno.Command(this.#java, {
       args,

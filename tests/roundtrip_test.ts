@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { BackupError } from "../lib/errors.ts";
+import type { BackupError } from "../lib/errors.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { readManifest } from "../lib/format/manifest.ts";
 import { Importer } from "../lib/import/importer.ts";

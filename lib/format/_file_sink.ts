@@ -1,4 +1,5 @@
 import { DigestStream } from "./_digest_stream.ts";
+import { pipeError } from "./_pipe_error.ts";
 import type { SinkRequest, SinkResponse } from "./_file_sink_worker.ts";
 
 /** A file being written: bytes in, gzip (or not) and SHA-256 on the way to disk. */
@@ -139,16 +140,9 @@ export async function openLocalSink(
   done.catch(() => {});
   const writer = bytes.writable.getWriter();
   return {
-    write: async (chunk) => {
-      try {
-        await writer.write(chunk);
-      } catch (error) {
-        // The pipe's own error says why (e.g. the disk is full).
-        throw await done.then(() => error, (e) => e);
-      }
-    },
+    write: (chunk) => pipeError(done, writer.write(chunk)),
     close: async () => {
-      await writer.close();
+      await pipeError(done, writer.close());
       await done;
       return { bytes: digest.bytes, sha256: digest.digest() };
     },

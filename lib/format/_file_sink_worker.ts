@@ -6,6 +6,7 @@
  * @module
  */
 import { DigestStream } from "./_digest_stream.ts";
+import { pipeError } from "./_pipe_error.ts";
 
 /** The worker's global scope (typed here: JSR packages may not set `lib` globally). */
 const scope = globalThis as unknown as {
@@ -55,12 +56,12 @@ async function handle(request: SinkRequest): Promise<SinkResponse> {
       return { op: "done" };
     }
     case "write":
-      await file!.writer.write(request.chunk);
+      await pipeError(file!.done, file!.writer.write(request.chunk));
       return { op: "done" };
     case "close": {
       const current = file!;
       file = undefined;
-      await current.writer.close();
+      await pipeError(current.done, current.writer.close());
       await current.done;
       return {
         op: "done",

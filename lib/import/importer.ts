@@ -766,7 +766,18 @@ export class Importer {
         }
       }
       try {
-        await this.#query(statement.cypher, statement.params, true);
+        try {
+          await this.#query(statement.cypher, statement.params, true);
+        } catch (error) {
+          // A server that died while it built a constraint keeps the index it had begun for it,
+          // under the constraint's name, without the constraint: take it away and build again.
+          if (
+            statement.kind !== "constraint" ||
+            !(targetWasEmpty || o.resume) ||
+            !await this.#dropOrphanIndex(statement.name, error)
+          ) throw error;
+          await this.#query(statement.cypher, statement.params, true);
+        }
         if (statement.kind === "constraint") created.constraints++;
         else created.indexes++;
       } catch (error) {
@@ -782,6 +793,28 @@ export class Importer {
     o.onProgress?.({ phase: "schema", done: total, total });
     await this.#query("CALL db.awaitIndexes(86400)", {}, true);
     return { created, skipped };
+  }
+
+  /**
+   * After `error` from creating the constraint `name`: when the database has an index of that
+   * name that no constraint owns (left by a crash while the constraint was being built), drops
+   * it and says so.
+   */
+  async #dropOrphanIndex(name: string, error: unknown): Promise<boolean> {
+    const code = (error as { code?: unknown }).code;
+    if (code !== "Neo.ClientError.Schema.IndexWithNameAlreadyExists") {
+      return false;
+    }
+    // Neo4j 4.4 has no owningConstraint: there the original error stands.
+    const records = await this.#query(
+      "SHOW INDEXES YIELD name, owningConstraint WHERE name = $name RETURN owningConstraint",
+      { name },
+    ).then((result) => result.records, () => []);
+    if (records.length !== 1 || records[0]!.get("owningConstraint") !== null) {
+      return false;
+    }
+    await this.#query(`DROP INDEX ${escapeName(name)} IF EXISTS`, {}, true);
+    return true;
   }
 
   /** The names of the target's lookup indexes, by entity. */

@@ -1,0 +1,513 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task faults [--points N] [--nodes N] [--seed S]`: the import's kill loop, in full.
+ *
+ * Starts a Neo4j server of its own (files kept, so that it can be killed and restarted), loads a
+ * generated graph with a constraint and an index, backs it up, then imports the backup over and
+ * over in a child process (`neo4j-backup import`) and, at random points:
+ *
+ * - **client**: kills the import with SIGKILL, then finishes with `import --resume`;
+ * - **server**: kills Neo4j with SIGKILL (as a crash would), sometimes kills the import too while
+ *   the server is down, restarts the server, lets a surviving import ride it out (its retries),
+ *   and finishes a failed or killed one with `import --resume`.
+ *
+ * After each point the database must hold exactly the source graph and schema, and no journal may
+ * be left. A summary line per point, then a total, are printed; the exit status is 1 when any
+ * point ended differently. The functions are also used by tests/faults_test.ts with fewer points.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import neo4j, { type Driver } from "neo4j-driver";
+import { loadGeneratedGraph } from "./generate_graph.ts";
+import { Neo4jServer } from "./neo4j_server.ts";
+import {
+  diffSnapshots,
+  type GraphSnapshot,
+  type SchemaSnapshot,
+  snapshotGraph,
+  snapshotSchema,
+} from "../tests/_graph.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+/** Where and what the kill loop imports. */
+export interface KillLoopTarget {
+  /** The backup to import. */
+  dir: string;
+  uri: string;
+  username: string;
+  password: string;
+  database?: string | undefined;
+  /** What the database must hold after every point. */
+  expected: { graph: GraphSnapshot; schema: SchemaSnapshot };
+}
+
+/** How one kill point ended. */
+export interface KillPointOutcome {
+  /** `client` or `server`. */
+  kind: "client" | "server";
+  /** When the kill came, in ms after the import started. */
+  atMs: number;
+  /** The last phase the import had finished before the kill (from its progress lines). */
+  phase: string;
+  /** What happened, e.g. `killed, resumed`. */
+  how: string;
+  /** Whether the kill came while the import ran (not after it had finished). */
+  interrupted: boolean;
+  /** Differences from the source (empty: exact). */
+  differences: string[];
+  /** Journals left in the backup directory. */
+  journalsLeft: number;
+}
+
+/**
+ * Awaits `promise` with a timer running: the server's process is unref'd, so awaiting its exit
+ * alone would leave the event loop with nothing to wait for (Deno then fails the promise).
+ */
+export async function stayAwake<T>(promise: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {}, 1000);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so that a failing run can be repeated with its seed. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A running `neo4j-backup import` child process. */
+interface ImportProcess {
+  child: Deno.ChildProcess;
+  done: Promise<{ code: number; signal: string | null; stderr: string }>;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
+  kill(): void;
+}
+
+function startImport(
+  target: KillLoopTarget,
+  args: string[],
+  uri = target.uri,
+): ImportProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "import", target.dir, ...args],
+    env: {
+      NEO4J_URI: uri,
+      NEO4J_USERNAME: target.username,
+      NEO4J_PASSWORD: target.password,
+      ...(target.database ? { NEO4J_DATABASE: target.database } : {}),
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let stderr = "";
+  const read = (async () => {
+    for await (
+      const text of child.stderr.pipeThrough(new TextDecoderStream())
+    ) {
+      stderr += text;
+    }
+  })();
+  const done = Promise.all([child.status, read]).then(([status]) => ({
+    code: status.code,
+    signal: status.signal,
+    stderr,
+  }));
+  return {
+    child,
+    done,
+    stderr: () => stderr,
+    kill: () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // It had already ended.
+      }
+    },
+  };
+}
+
+/** The last phase an import's progress lines (stderr, not a terminal) say it finished. */
+function lastPhase(stderr: string): string {
+  const phases = stderr.split("\n").map((line) => /^([a-z]+) {2,}/.exec(line))
+    .filter((m) => m !== null).map((m) => m![1]!);
+  return phases.at(-1) ?? "start";
+}
+
+/**
+ * Checks that a failed import said why in one line, without a stack trace; throws otherwise.
+ */
+export function assertClearFailure(stderr: string): string {
+  const errors = stderr.split("\n").filter((line) => line.startsWith("error:"));
+  if (
+    errors.length !== 1 || /This is a bug|\bat .*\.ts:\d+/.test(stderr)
+  ) {
+    throw new Error(`The import did not fail with one clear line:\n${stderr}`);
+  }
+  return errors[0]!;
+}
+
+/** Runs one import to its end; returns how it ended. */
+async function runImport(
+  target: KillLoopTarget,
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  return await startImport(target, args).done;
+}
+
+/**
+ * Finishes an interrupted import: `import --resume`, or, when the kill came before the journal
+ * existed (nothing to resume), `import --clean --yes` from the start.
+ */
+async function finish(target: KillLoopTarget): Promise<string> {
+  const resumed = await runImport(target, ["--resume", "-q"]);
+  if (resumed.code === 0) return "resumed";
+  if (!/nothing to resume/.test(resumed.stderr)) {
+    throw new Error(`import --resume failed:\n${resumed.stderr}`);
+  }
+  const again = await runImport(target, ["--clean", "--yes", "-q"]);
+  if (again.code !== 0) {
+    throw new Error(`import --clean failed:\n${again.stderr}`);
+  }
+  return "started over";
+}
+
+async function compare(
+  target: KillLoopTarget,
+): Promise<{ differences: string[]; journalsLeft: number }> {
+  const driver = neo4j.driver(
+    target.uri,
+    neo4j.auth.basic(target.username, target.password),
+    { useBigInt: true, logging: { level: "error", logger: () => {} } },
+  );
+  try {
+    const differences = [
+      ...diffSnapshots(
+        target.expected.graph,
+        await snapshotGraph(driver, target.database),
+      ),
+      ...diffSnapshots(
+        target.expected.schema,
+        await snapshotSchema(driver, target.database),
+      ),
+    ];
+    const journalsLeft = [...Deno.readDirSync(target.dir)].filter((e) =>
+      e.name.endsWith(".journal")
+    ).length;
+    return { differences, journalsLeft };
+  } finally {
+    await driver.close();
+  }
+}
+
+const IMPORT_ARGS = ["--clean", "--yes", "--batch-size", "300"];
+
+/** How long an uninterrupted import takes (child process included, warm), in ms. */
+export async function timeImport(target: KillLoopTarget): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const started = performance.now();
+    const { code, stderr } = await runImport(target, IMPORT_ARGS);
+    if (code !== 0) throw new Error(`The import failed:\n${stderr}`);
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+/**
+ * Kills the import (SIGKILL) at `points` random times within `fullMs`, resuming each time.
+ */
+export async function clientKillLoop(
+  target: KillLoopTarget,
+  options: {
+    points: number;
+    fullMs: number;
+    random: () => number;
+    onOutcome?: (outcome: KillPointOutcome) => void;
+  },
+): Promise<KillPointOutcome[]> {
+  const outcomes: KillPointOutcome[] = [];
+  let fullMs = options.fullMs;
+  let hits = 0;
+  for (
+    let attempt = 0;
+    hits < options.points && attempt < 3 * options.points;
+    attempt++
+  ) {
+    const atMs = Math.round(fullMs * (0.02 + 0.98 * options.random()));
+    const started = performance.now();
+    const run = startImport(target, IMPORT_ARGS);
+    let phase = "";
+    const timer = setTimeout(() => {
+      phase = lastPhase(run.stderr());
+      run.kill();
+    }, atMs);
+    const ended = await run.done;
+    clearTimeout(timer);
+    let how: string;
+    const interrupted = ended.signal === "SIGKILL";
+    if (interrupted) {
+      hits++;
+      how = `killed, ${await finish(target)}`;
+    } else if (ended.code === 0) {
+      // Imports get faster once everything is compiled and warm: aim within this one.
+      fullMs = Math.min(fullMs, performance.now() - started);
+      how = "finished before the kill (not counted)";
+    } else throw new Error(`The import failed:\n${ended.stderr}`);
+    const outcome: KillPointOutcome = {
+      kind: "client",
+      atMs,
+      phase: phase || "the end",
+      how,
+      interrupted,
+      ...await compare(target),
+    };
+    outcomes.push(outcome);
+    options.onOutcome?.(outcome);
+  }
+  return outcomes;
+}
+
+/**
+ * Kills the server (SIGKILL) at `points` random times within `fullMs` of an import; at every other
+ * point (odd ones) the import is killed too while the server is down. Then the server restarts;
+ * a surviving import must finish exactly by its own retries or fail in one clear line, and a
+ * failed or killed one is finished with `--resume`.
+ */
+export async function serverKillLoop(
+  target: KillLoopTarget,
+  server: Neo4jServer,
+  options: {
+    points: number;
+    fullMs: number;
+    random: () => number;
+    onOutcome?: (outcome: KillPointOutcome) => void;
+  },
+): Promise<KillPointOutcome[]> {
+  const outcomes: KillPointOutcome[] = [];
+  let fullMs = options.fullMs;
+  let hits = 0;
+  for (
+    let attempt = 0;
+    hits < options.points && attempt < 3 * options.points;
+    attempt++
+  ) {
+    const atMs = Math.round(fullMs * (0.02 + 0.98 * options.random()));
+    const killClient = hits % 2 === 1;
+    const started = performance.now();
+    const run = startImport(target, IMPORT_ARGS);
+    let settled = false;
+    void run.done.then(() => settled = true);
+    await Promise.race([
+      run.done,
+      new Promise((resolve) => setTimeout(resolve, atMs)),
+    ]);
+    // Whether the import was still running when the kill came (settled changes later).
+    const interrupted = !settled;
+    let how: string;
+    let phase = "the end";
+    if (!interrupted) {
+      const ended = await run.done;
+      if (ended.code !== 0) {
+        throw new Error(`The import failed:\n${ended.stderr}`);
+      }
+      fullMs = Math.min(fullMs, performance.now() - started);
+      how = "finished before the kill (not counted)";
+    } else {
+      hits++;
+      phase = lastPhase(run.stderr());
+      await stayAwake(server.kill());
+      if (killClient) {
+        // The import retries meanwhile; kill it while the server is down.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        run.kill();
+      }
+      await stayAwake(server.restart());
+      const ended = await run.done;
+      if (ended.signal === "SIGKILL") {
+        how = `server and import killed, ${await finish(target)}`;
+      } else if (ended.code === 0) {
+        how = "server killed, the import rode it out";
+      } else {
+        const line = assertClearFailure(ended.stderr);
+        how = `server killed, the import failed (${
+          line.slice(0, 80)
+        }...), ${await finish(target)}`;
+      }
+    }
+    const outcome: KillPointOutcome = {
+      kind: "server",
+      atMs,
+      phase,
+      how,
+      interrupted,
+      ...await compare(target),
+    };
+    outcomes.push(outcome);
+    options.onOutcome?.(outcome);
+  }
+  return outcomes;
+}
+
+/** Loads the kill loop's graph: generated nodes and relationships, a constraint, an index. */
+export async function loadFaultGraph(
+  driver: Driver,
+  nodes: number,
+  database?: string,
+): Promise<void> {
+  await loadGeneratedGraph(driver, { nodes, database });
+  await driver.executeQuery(
+    "CREATE CONSTRAINT person_uid IF NOT EXISTS FOR (p:Person) REQUIRE p.uid IS UNIQUE",
+    {},
+    { database },
+  );
+  await driver.executeQuery(
+    "CREATE TEXT INDEX tag_names IF NOT EXISTS FOR (t:Tag) ON (t.name1)",
+    {},
+    { database },
+  );
+  await driver.executeQuery("CALL db.awaitIndexes(300)", {}, { database });
+}
+
+/** One line per outcome. */
+export function describeOutcome(outcome: KillPointOutcome): string {
+  const exact = outcome.differences.length === 0 && outcome.journalsLeft === 0;
+  return `${outcome.kind} kill at ${outcome.atMs} ms (after ${outcome.phase}): ${outcome.how}; ${
+    exact
+      ? "exact"
+      : `NOT EXACT: ${outcome.differences.slice(0, 3).join("; ")}${
+        outcome.journalsLeft ? `; ${outcome.journalsLeft} journal(s) left` : ""
+      }`
+  }`;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      points: { type: "string", default: "10" },
+      nodes: { type: "string", default: "4000" },
+      seed: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "Usage: deno task faults [--points N] [--nodes N] [--seed S]\n\n" +
+        "Kills an import (client) and the server at N random points each (default 10), resumes,\n" +
+        "and checks that the database holds exactly the source graph every time.",
+    );
+    Deno.exit(0);
+  }
+  const points = Number(values.points);
+  const seed = values.seed ? Number(values.seed) : Date.now() % 1_000_000;
+  const next = random(seed);
+  console.error(`Seed ${seed} (repeat with --seed ${seed})`);
+  const server = await Neo4jServer.start({
+    keepData: true,
+    pageCache: "256m",
+    heap: "1g",
+    onStatus: (message) => console.error(message),
+  });
+  const dir = await Deno.makeTempDir({ prefix: "neo4j-backup-faults-" });
+  let failures = 0;
+  try {
+    const { uri, username, password } = server.info;
+    const driver = neo4j.driver(uri, neo4j.auth.basic(username, password), {
+      useBigInt: true,
+      logging: { level: "error", logger: () => {} },
+    });
+    let expected: KillLoopTarget["expected"];
+    try {
+      await loadFaultGraph(driver, Number(values.nodes));
+      expected = {
+        graph: await snapshotGraph(driver),
+        schema: await snapshotSchema(driver),
+      };
+    } finally {
+      await driver.close();
+    }
+    const extract = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "extract", dir, "--yes", "-q"],
+      env: {
+        NEO4J_URI: uri,
+        NEO4J_USERNAME: username,
+        NEO4J_PASSWORD: password,
+      },
+    }).output();
+    if (!extract.success) {
+      throw new Error(new TextDecoder().decode(extract.stderr));
+    }
+    const target: KillLoopTarget = { dir, uri, username, password, expected };
+    const fullMs = await timeImport(target);
+    console.log(
+      `Backup of ${expected.graph.nodes.length} nodes and ${expected.graph.relationships.length} relationships; an uninterrupted import takes ${
+        Math.round(fullMs)
+      } ms`,
+    );
+    const report = (outcome: KillPointOutcome): void => {
+      if (outcome.differences.length > 0 || outcome.journalsLeft > 0) {
+        failures++;
+      }
+      console.log(describeOutcome(outcome));
+    };
+    const started = performance.now();
+    const client = await clientKillLoop(target, {
+      points,
+      fullMs,
+      random: next,
+      onOutcome: report,
+    });
+    const crashes = await serverKillLoop(target, server, {
+      points,
+      fullMs,
+      random: next,
+      onOutcome: report,
+    });
+    const all = [...client, ...crashes];
+    const count = (kind: string, pattern: RegExp): number =>
+      all.filter((o) => o.kind === kind && pattern.test(o.how)).length;
+    const kills = (kind: string): number =>
+      all.filter((o) => o.kind === kind && o.interrupted).length;
+    console.log(
+      `\nSummary (seed ${seed}, ${
+        Math.round((performance.now() - started) / 1000)
+      } s): ${kills("client")} client kills mid-import (${
+        count("client", /resumed/)
+      } resumed, ${count("client", /started over/)} started over), ${
+        kills("server")
+      } server kills mid-import (${
+        count("server", /rode it out/)
+      } ridden out by the import's retries, ${
+        count("server", /failed/)
+      } failed in one clear line then resumed, ${
+        count("server", /import killed/)
+      } with the import killed too then resumed); ${
+        all.length - failures
+      } of ${all.length} runs exact${
+        kills("client") < points || kills("server") < points
+          ? `; FEWER KILL POINTS THAN ASKED (${points})`
+          : ""
+      }`,
+    );
+    if (kills("client") < points || kills("server") < points) failures++;
+  } finally {
+    await server.stop();
+    await Deno.remove(server.home!, { recursive: true }).catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  Deno.exit(failures === 0 ? 0 : 1);
+}

@@ -1,0 +1,99 @@
+/**
+ * Helpers for tests that drive the command line in-process (`main()`) and check what it did to a
+ * database.
+ *
+ * @module
+ */
+import { equal, ok } from "node:assert/strict";
+import type { Driver } from "neo4j-driver";
+import type { Terminal } from "../lib/cli/_terminal.ts";
+import type { TestTarget } from "./_neo4j.ts";
+
+/** A terminal that records what is written; not interactive. */
+export interface FakeTerminal extends Terminal {
+  stdout: string;
+  stderr: string;
+}
+
+/** A terminal that records what is written and reads `env` as its environment. */
+export function fakeTerminal(env: Record<string, string> = {}): FakeTerminal {
+  const terminal: FakeTerminal = {
+    stdout: "",
+    stderr: "",
+    out: (text) => void (terminal.stdout += text),
+    err: (text) => void (terminal.stderr += text),
+    interactive: { stderr: false, stdin: false },
+    readLine: () => Promise.resolve(undefined),
+    env: (name) => env[name],
+  };
+  return terminal;
+}
+
+/** NEO4J_* variables for a target, with another URI when given. */
+export function connectionEnv(
+  target: TestTarget,
+  uri = target.uri,
+): Record<string, string> {
+  return {
+    NEO4J_URI: uri,
+    NEO4J_USERNAME: target.username,
+    NEO4J_PASSWORD: target.password,
+    ...(target.database ? { NEO4J_DATABASE: target.database } : {}),
+  };
+}
+
+/**
+ * Checks that a command failed the way a user should see it: status 1, exactly one `error:` line
+ * (progress lines aside), no stack trace, nothing on stdout; returns the error line.
+ */
+export function assertOneClearLine(
+  status: number,
+  terminal: FakeTerminal,
+): string {
+  equal(status, 1, `status ${status}; stderr: ${terminal.stderr}`);
+  const errors = terminal.stderr.split("\n").filter((line) =>
+    line.startsWith("error:")
+  );
+  equal(errors.length, 1, terminal.stderr);
+  ok(!/This is a bug|\bat .*\.ts:\d+/.test(terminal.stderr), terminal.stderr);
+  equal(terminal.stdout, "");
+  return errors[0]!;
+}
+
+/** What a database holds, in brief: to check that nothing was written. */
+export interface Contents {
+  nodes: number;
+  relationships: number;
+  constraints: number;
+  indexes: number;
+}
+
+/** Counts nodes, relationships, constraints and indexes (token lookup indexes included). */
+export async function contents(
+  driver: Driver,
+  database: string | undefined,
+): Promise<Contents> {
+  const count = async (query: string): Promise<number> => {
+    const { records } = await driver.executeQuery(query, {}, { database });
+    return Number(records[0]!.get(0));
+  };
+  return {
+    nodes: await count("MATCH (n) RETURN count(n)"),
+    relationships: await count("MATCH ()-[r]->() RETURN count(r)"),
+    constraints: await count("SHOW CONSTRAINTS YIELD name RETURN count(*)"),
+    indexes: await count("SHOW INDEXES YIELD name RETURN count(*)"),
+  };
+}
+
+/** The names in a backup directory (and in its `data/`), sorted. */
+export function listBackup(dir: string): string[] {
+  const names: string[] = [];
+  for (const entry of Deno.readDirSync(dir)) {
+    if (entry.isDirectory) {
+      for (const inner of Deno.readDirSync(`${dir}/${entry.name}`)) {
+        names.push(`${entry.name}/${inner.name}`);
+      }
+    } else names.push(entry.name);
+  }
+  return names.sort();
+}

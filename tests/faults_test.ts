@@ -1,0 +1,613 @@
+// deno-lint-ignore-file no-console
+/**
+ * Faults, as production has them: the server dies (SIGKILL) or stops in the middle of an extract
+ * or an import, the disk fills during an extract, the network is slow or drops connections.
+ * Each must end in an exact result or one clear line (exit 1), and nothing a later run could
+ * mistake for a complete backup or a finished import.
+ *
+ * The dedicated servers (killed and restarted here) only run when this suite may start servers
+ * (`testTarget().localServers`); the disk-full cases need `unshare` and tmpfs mounts.
+ *
+ * @module
+ */
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import neo4j from "neo4j-driver";
+import { main } from "../cli.ts";
+import {
+  describeOutcome,
+  type KillLoopTarget,
+  loadFaultGraph,
+  random,
+  serverKillLoop,
+  stayAwake,
+  timeImport,
+} from "../dev/fault_loop.ts";
+import { loadGeneratedGraph } from "../dev/generate_graph.ts";
+import { Neo4jServer } from "../dev/neo4j_server.ts";
+import { BackupError } from "../lib/errors.ts";
+import { Extractor } from "../lib/extract/extractor.ts";
+import { openBackup } from "../lib/format/backup_reader.ts";
+import { snapshotBackup } from "./_backup.ts";
+import {
+  assertOneClearLine,
+  connectionEnv,
+  fakeTerminal,
+  listBackup,
+} from "./_cli.ts";
+import {
+  diffSnapshots,
+  type GraphSnapshot,
+  snapshotGraph,
+  snapshotSchema,
+} from "./_graph.ts";
+import { openDriver, type TestTarget, testTarget, wipe } from "./_neo4j.ts";
+import { TcpProxy } from "./_proxy.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+/** Server kill points in CI; `deno task faults` runs the full loop. */
+const SERVER_KILL_POINTS = Number(
+  Deno.env.get("NEO4J_BACKUP_SERVER_KILL_POINTS") ?? 3,
+);
+
+const TARGET = await testTarget();
+if (!TARGET.localServers) {
+  console.warn(
+    "faults_test: the cases that kill and restart a server of their own are skipped: NEO4J_URI names a server this suite did not start (set NEO4J_BACKUP_LOCAL_SERVERS=1 to allow local servers)",
+  );
+}
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `condition` holds, polling every few milliseconds. */
+async function until(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+/** Checks that a backup directory is marked incomplete and holds nothing that looks complete. */
+async function assertIncomplete(dir: string): Promise<void> {
+  const names = listBackup(dir);
+  ok(names.includes("INCOMPLETE"), names.join(", "));
+  ok(!names.includes("manifest.json"), names.join(", "));
+  ok(!names.some((n) => n.endsWith(".partial")), names.join(", "));
+  await rejects(openBackup(dir), (error: unknown) => {
+    ok(error instanceof BackupError);
+    equal(error.code, "INCOMPLETE_BACKUP");
+    return true;
+  });
+  const terminal = fakeTerminal();
+  match(
+    assertOneClearLine(await main(["verify", dir], terminal), terminal),
+    /is an incomplete backup/,
+  );
+}
+
+/** Checks that a complete backup holds exactly `expected`. */
+async function assertBackupHolds(
+  dir: string,
+  expected: GraphSnapshot,
+): Promise<void> {
+  deepEqual(diffSnapshots(expected, await snapshotBackup(dir)), []);
+  ok(!listBackup(dir).includes("INCOMPLETE"));
+}
+
+Deno.test({
+  name:
+    "the server dying in the middle of an extract or an import loses nothing",
+  ignore: !TARGET.localServers,
+  async fn(t): Promise<void> {
+    await using server = await Neo4jServer.start({
+      keepData: true,
+      pageCache: "128m",
+      heap: "1g",
+    });
+    const home = server.home!;
+    const dir = await Deno.makeTempDir({ prefix: "faults-server-" });
+    try {
+      const info = (): TestTarget => ({
+        uri: server.info.uri,
+        username: server.info.username,
+        password: server.info.password,
+        database: undefined,
+        localServers: true,
+      });
+      let expected: KillLoopTarget["expected"];
+      {
+        await using driver = await openDriver(info());
+        await loadFaultGraph(driver, 3000);
+        expected = {
+          graph: await snapshotGraph(driver),
+          schema: await snapshotSchema(driver),
+        };
+      }
+      const backup = join(dir, "backup");
+
+      await using proxy = TcpProxy.start(server.info.uri);
+      const env = connectionEnv(info(), proxy.uri());
+      // How many bytes a whole extract moves, to aim the kills.
+      let before = proxy.bytes;
+      let terminal = fakeTerminal(env);
+      equal(
+        await main(["extract", backup, "-q"], terminal),
+        0,
+        terminal.stderr,
+      );
+      const extractBytes = proxy.bytes - before;
+      await assertBackupHolds(backup, expected.graph);
+
+      await t.step(
+        "an extract whose server is killed mid-stream exits 1 in one clear line and leaves an incomplete directory; a rerun is complete and exact",
+        async () => {
+          before = proxy.bytes;
+          terminal = fakeTerminal(env);
+          const run = main(["extract", backup, "--yes", "-q"], terminal);
+          await until(
+            () => proxy.bytes - before > extractBytes * 0.3,
+            "the extract to get going",
+          );
+          // Hold what is in flight, so that the stream cannot end before the server is gone.
+          proxy.delayMs = 1000;
+          await stayAwake(server.kill());
+          proxy.delayMs = 0;
+          match(
+            assertOneClearLine(await run, terminal),
+            /^error: Cannot extract: lost the connection to the Neo4j server at 127\.0\.0\.1:\d+: /,
+          );
+          await assertIncomplete(backup);
+
+          await stayAwake(server.restart());
+          terminal = fakeTerminal(env);
+          equal(
+            await main(["extract", backup, "--yes", "-q"], terminal),
+            0,
+            terminal.stderr,
+          );
+          await assertBackupHolds(backup, expected.graph);
+        },
+      );
+
+      await t.step(
+        "an extract whose server shuts down mid-stream ends exact or in one clear line with an incomplete directory; a rerun is complete and exact",
+        async () => {
+          before = proxy.bytes;
+          terminal = fakeTerminal(env);
+          const run = main(["extract", backup, "--yes", "-q"], terminal);
+          await until(
+            () => proxy.bytes - before > extractBytes * 0.6,
+            "the extract to get going",
+          );
+          proxy.delayMs = 1000;
+          const stopped = server.stop();
+          await sleep(200);
+          proxy.delayMs = 0;
+          await stopped;
+          // The extract may retry its last reads while the server is away: bring it back.
+          await stayAwake(server.restart());
+          const status = await run;
+          if (status === 0) {
+            await assertBackupHolds(backup, expected.graph);
+          } else {
+            match(
+              assertOneClearLine(status, terminal),
+              /^error: Cannot extract: (lost the connection to|cannot reach) /,
+            );
+            await assertIncomplete(backup);
+          }
+          terminal = fakeTerminal(env);
+          equal(
+            await main(["extract", backup, "--yes", "-q"], terminal),
+            0,
+            terminal.stderr,
+          );
+          await assertBackupHolds(backup, expected.graph);
+        },
+      );
+
+      await t.step(
+        `an import whose server is killed at ${SERVER_KILL_POINTS} random points finishes exactly every time, by its retries or with --resume`,
+        async () => {
+          const target: KillLoopTarget = {
+            dir: backup,
+            uri: server.info.uri,
+            username: server.info.username,
+            password: server.info.password,
+            expected,
+          };
+          const fullMs = await timeImport(target);
+          const seed = Number(
+            Deno.env.get("NEO4J_BACKUP_FAULT_SEED") ?? Date.now() % 1_000_000,
+          );
+          const lines: string[] = [];
+          const outcomes = await serverKillLoop(target, server, {
+            points: SERVER_KILL_POINTS,
+            fullMs,
+            random: random(seed),
+            onOutcome: (o) => lines.push(describeOutcome(o)),
+          });
+          console.log(
+            `Import ${Math.round(fullMs)} ms, seed ${seed}:\n${
+              lines.join("\n")
+            }`,
+          );
+          for (const outcome of outcomes) {
+            deepEqual(outcome.differences, [], describeOutcome(outcome));
+            equal(outcome.journalsLeft, 0, describeOutcome(outcome));
+          }
+          equal(
+            outcomes.filter((o) => o.interrupted).length,
+            SERVER_KILL_POINTS,
+            lines.join("\n"),
+          );
+        },
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await stayAwake(server.kill());
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+/** Whether this machine lets us mount a tmpfs in a user and mount namespace. */
+async function canMountTmpfs(): Promise<string | undefined> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { success, stderr } = await new Deno.Command("unshare", {
+      args: ["-rm", "sh", "-c", `mount -t tmpfs -o size=4k tmpfs "${dir}"`],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return success
+      ? undefined
+      : new TextDecoder().decode(stderr).trim() || "mount failed";
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const NO_TMPFS = await canMountTmpfs();
+if (NO_TMPFS) {
+  console.warn(
+    `faults_test: the disk-full cases are skipped: cannot mount a tmpfs with "unshare -rm" here (${NO_TMPFS})`,
+  );
+}
+
+/**
+ * Runs `neo4j-backup extract <tmpfs>/b` on a tmpfs of `size` bytes of its own (in a user and
+ * mount namespace), then copies what it left to `out`.
+ */
+async function extractOnTmpfs(
+  size: number,
+  out: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stderr: string }> {
+  const mount = await Deno.makeTempDir();
+  try {
+    const script = `mount -t tmpfs -o size=${size} tmpfs "$MNT" || exit 99
+"$DENO" run -A "$CLI" extract "$MNT/b" -q
+code=$?
+cp -a "$MNT/b" "$OUT/" 2>/dev/null
+exit $code`;
+    const { code, stderr } = await new Deno.Command("unshare", {
+      args: ["-rm", "sh", "-c", script],
+      env: {
+        ...env,
+        MNT: mount,
+        OUT: out,
+        DENO: Deno.execPath(),
+        CLI,
+      },
+      stdout: "null",
+      stderr: "piped",
+      // A hang (as a full disk once caused) fails the test instead of stalling it.
+      signal: AbortSignal.timeout(180_000),
+    }).output();
+    return { code, stderr: new TextDecoder().decode(stderr) };
+  } finally {
+    await Deno.remove(mount, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "an extract that fills the disk exits 1 in one clear line and leaves no complete-looking backup",
+  ignore: NO_TMPFS !== undefined,
+  async fn(t): Promise<void> {
+    await using driver = await openDriver();
+    const { database } = TARGET;
+    await wipe(driver, database);
+    await loadGeneratedGraph(driver, { nodes: 2000, database });
+    const env = connectionEnv(TARGET);
+    const work = await Deno.makeTempDir({ prefix: "faults-disk-" });
+    try {
+      // The same extract on a real disk: which files it writes, and their sizes.
+      const reference = join(work, "reference");
+      const terminal = fakeTerminal(env);
+      equal(await main(["extract", reference, "-q"], terminal), 0);
+      const expected = await snapshotGraph(driver, database);
+      const page = 4096;
+      const pages = (name: string): number =>
+        Math.ceil(Deno.statSync(join(reference, name)).size / page) * page;
+      const names = listBackup(reference);
+      const data = names.filter((n) => n.startsWith("data/"));
+      const legacy = names.filter((n) =>
+        !n.startsWith("data/") && n !== "manifest.json"
+      );
+      const manifestBytes =
+        Deno.statSync(join(reference, "manifest.json")).size;
+      ok(manifestBytes > page, "the manifest spans more than one page");
+      const marker = page; // INCOMPLETE
+      const allData = data.reduce((sum, n) => sum + pages(n), 0);
+      const allLegacy = legacy.reduce((sum, n) => sum + pages(n), 0);
+
+      const cases: [string, number, RegExp][] = [
+        ["full from the start", marker, /data\/nodes\.0\.partial/],
+        [
+          "full in the middle of the node file",
+          marker + Math.floor(pages(data[0]!) / 2 / page) * page,
+          /data\/nodes\.0\.partial/,
+        ],
+        [
+          "full in the middle of the relationship file",
+          marker + pages(data[0]!) + page,
+          /data\/relationships\.0\.partial/,
+        ],
+        [
+          // Room for one page of a manifest longer than that: a write that takes only part.
+          "full in the middle of the manifest",
+          marker + allData + allLegacy + page,
+          /manifest\.json/,
+        ],
+      ];
+      for (const [name, size, file] of cases) {
+        await t.step(`${name} (${size} bytes)`, async () => {
+          const out = join(work, name.replaceAll(" ", "_"));
+          await Deno.mkdir(out);
+          const { code, stderr } = await extractOnTmpfs(size, out, env);
+          equal(code, 1, stderr);
+          const lines = stderr.trim().split("\n");
+          equal(lines.length, 1, stderr);
+          match(
+            lines[0]!,
+            /^error: Cannot extract: cannot write \S+: the disk is full \(No space left on device/,
+          );
+          match(lines[0]!, file);
+          ok(!stderr.includes(TARGET.password));
+          await assertIncomplete(join(out, "b"));
+        });
+      }
+      await t.step(
+        "with room enough, the same extract is complete and exact",
+        async () => {
+          const out = join(work, "room");
+          await Deno.mkdir(out);
+          const { code, stderr } = await extractOnTmpfs(
+            marker + allData + allLegacy + 4 * manifestBytes,
+            out,
+            env,
+          );
+          equal(code, 0, stderr);
+          await assertBackupHolds(join(out, "b"), expected);
+        },
+      );
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
+
+/** The test server behind a proxy, with a small generated graph loaded. */
+async function networkSetup(nodes = 1500): Promise<{
+  expected: GraphSnapshot;
+  proxy: TcpProxy;
+  env: Record<string, string>;
+  dir: string;
+}> {
+  await using driver = await openDriver();
+  const { database } = TARGET;
+  await wipe(driver, database);
+  await loadGeneratedGraph(driver, { nodes, database });
+  const expected = await snapshotGraph(driver, database);
+  const proxy = TcpProxy.start(TARGET.uri);
+  const dir = await Deno.makeTempDir({ prefix: "faults-network-" });
+  return { expected, proxy, env: connectionEnv(TARGET, proxy.uri()), dir };
+}
+
+async function assertDatabaseHolds(expected: GraphSnapshot): Promise<void> {
+  await using driver = await openDriver();
+  deepEqual(
+    diffSnapshots(expected, await snapshotGraph(driver, TARGET.database)),
+    [],
+  );
+}
+
+Deno.test("an extract and an import over a slow network (delayed and throttled) are exact", async () => {
+  const { expected, proxy, env, dir } = await networkSetup(800);
+  try {
+    proxy.delayMs = 3;
+    proxy.bytesPerSecond = 4 * 1024 * 1024;
+    const backup = join(dir, "backup");
+    let terminal = fakeTerminal(env);
+    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
+    await assertBackupHolds(backup, expected);
+    terminal = fakeTerminal(env);
+    equal(
+      await main(["import", backup, "--clean", "--yes", "-q"], terminal),
+      0,
+      terminal.stderr,
+    );
+    await assertDatabaseHolds(expected);
+  } finally {
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an extract whose connection drops mid-stream exits 1 in one clear line, leaves an incomplete directory, and a rerun is exact", async () => {
+  const { expected, proxy, env, dir } = await networkSetup();
+  try {
+    const backup = join(dir, "backup");
+    let before = proxy.bytes;
+    let terminal = fakeTerminal(env);
+    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
+    const full = proxy.bytes - before;
+    for (const fraction of [0.2, 0.45, 0.75]) {
+      before = proxy.bytes;
+      proxy.cutAfter(Math.round(full * fraction));
+      terminal = fakeTerminal(env);
+      const status = await main(["extract", backup, "--yes", "-q"], terminal);
+      match(
+        assertOneClearLine(status, terminal),
+        /^error: Cannot extract: lost the connection to the Neo4j server at 127\.0\.0\.1:\d+: /,
+        `cut after ${fraction} of the bytes`,
+      );
+      await assertIncomplete(backup);
+    }
+    terminal = fakeTerminal(env);
+    equal(
+      await main(["extract", backup, "--yes", "-q"], terminal),
+      0,
+      terminal.stderr,
+    );
+    await assertBackupHolds(backup, expected);
+  } finally {
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an extract whose connections drop after the data was read retries its last reads and is exact", async () => {
+  const { expected, proxy, dir } = await networkSetup(500);
+  const driver = neo4j.driver(
+    proxy.uri(),
+    neo4j.auth.basic(TARGET.username, TARGET.password),
+    { useBigInt: true, logging: { level: "error", logger: () => {} } },
+  );
+  try {
+    const backup = join(dir, "backup");
+    let cut = false;
+    await new Extractor({
+      projectDir: backup,
+      driver,
+      ...(TARGET.database ? { database: TARGET.database } : {}),
+      onProgress: (progress) => {
+        if (progress.phase === "finishing" && !cut) {
+          cut = true;
+          proxy.cutAll();
+          proxy.refuse(1000);
+        }
+      },
+    }).extractData();
+    ok(cut);
+    ok(proxy.cuts > 0);
+    await assertBackupHolds(backup, expected);
+  } finally {
+    await driver.close();
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an import whose connections drop at any point finishes exactly through its retries", async () => {
+  const { expected, proxy, env, dir } = await networkSetup();
+  try {
+    const backup = join(dir, "backup");
+    let terminal = fakeTerminal(env);
+    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
+    let before = proxy.bytes;
+    terminal = fakeTerminal(env);
+    const args = ["import", backup, "--clean", "--yes", "--batch-size", "200"];
+    equal(await main([...args, "-q"], terminal), 0, terminal.stderr);
+    const full = proxy.bytes - before;
+    const next = random(7);
+    for (let i = 0; i < 4; i++) {
+      const at = Math.round(full * (0.05 + 0.9 * next()));
+      before = proxy.bytes;
+      const cuts = proxy.cuts;
+      proxy.cutAfter(at);
+      terminal = fakeTerminal(env);
+      equal(
+        await main([...args, "-q"], terminal),
+        0,
+        `cut after ${at} of ${full} bytes: ${terminal.stderr}`,
+      );
+      ok(proxy.cuts > cuts, "a connection was cut");
+      await assertDatabaseHolds(expected);
+    }
+  } finally {
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an import that cannot reconnect for a while waits, then finishes exactly", async () => {
+  const { expected, proxy, env, dir } = await networkSetup();
+  try {
+    const backup = join(dir, "backup");
+    let terminal = fakeTerminal(env);
+    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
+    const before = proxy.bytes;
+    terminal = fakeTerminal(env);
+    const args = ["import", backup, "--clean", "--yes", "--batch-size", "200"];
+    equal(await main([...args, "-q"], terminal), 0, terminal.stderr);
+    const full = proxy.bytes - before;
+    let refused = false;
+    proxy.cutAfter(Math.round(full * 0.6), () => {
+      refused = true;
+      proxy.refuse(5000);
+    });
+    terminal = fakeTerminal(env);
+    const started = performance.now();
+    equal(await main([...args, "-q"], terminal), 0, terminal.stderr);
+    ok(refused);
+    ok(performance.now() - started > 4000, "it waited");
+    await assertDatabaseHolds(expected);
+  } finally {
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an import whose network stays down fails in one clear line, and --resume then finishes exactly", async () => {
+  const { expected, proxy, env, dir } = await networkSetup();
+  try {
+    const backup = join(dir, "backup");
+    let terminal = fakeTerminal(env);
+    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
+    const before = proxy.bytes;
+    terminal = fakeTerminal(env);
+    const args = ["import", backup, "--batch-size", "200", "-q"];
+    equal(await main([...args, "--clean", "--yes"], terminal), 0);
+    const full = proxy.bytes - before;
+    // Down for good from the middle of the nodes on (the import retries for 60 s).
+    proxy.cutAfter(Math.round(full * 0.3), () => proxy.refuse());
+    terminal = fakeTerminal(env);
+    const status = await main([...args, "--clean", "--yes"], terminal);
+    match(
+      assertOneClearLine(status, terminal),
+      /^error: Cannot import backup: (cannot reach a|lost the connection to the) Neo4j server at 127\.0\.0\.1:\d+: .*; the import can continue where it stopped: run it again with --resume$/,
+    );
+    ok(listBackup(backup).some((name) => name.endsWith(".journal")));
+    proxy.accept();
+    terminal = fakeTerminal(env);
+    equal(await main([...args, "--resume"], terminal), 0, terminal.stderr);
+    await assertDatabaseHolds(expected);
+    ok(!listBackup(backup).some((name) => name.endsWith(".journal")));
+  } finally {
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
