@@ -426,6 +426,27 @@ async function networkSetup(nodes = 1500): Promise<{
   return { expected, proxy, env: connectionEnv(TARGET, proxy.uri()), dir };
 }
 
+/**
+ * Backs the proxied server up into the backup folder that `importArgs` names, then runs that
+ * import once, uninterrupted; returns the bytes it sent through the proxy.
+ */
+async function backupAndMeasureImport(
+  proxy: TcpProxy,
+  env: Record<string, string>,
+  importArgs: string[],
+): Promise<number> {
+  let terminal = fakeTerminal(env);
+  equal(
+    await main(["extract", importArgs[1]!, "-q"], terminal),
+    0,
+    terminal.stderr,
+  );
+  const before = proxy.bytes;
+  terminal = fakeTerminal(env);
+  equal(await main(importArgs, terminal), 0, terminal.stderr);
+  return proxy.bytes - before;
+}
+
 async function assertDatabaseHolds(expected: GraphSnapshot): Promise<void> {
   await using driver = await openDriver();
   deepEqual(
@@ -525,20 +546,14 @@ Deno.test("an import whose connections drop at any point finishes exactly throug
   const { expected, proxy, env, dir } = await networkSetup();
   try {
     const backup = join(dir, "backup");
-    let terminal = fakeTerminal(env);
-    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
-    let before = proxy.bytes;
-    terminal = fakeTerminal(env);
     const args = ["import", backup, "--clean", "--yes", "--batch-size", "200"];
-    equal(await main([...args, "-q"], terminal), 0, terminal.stderr);
-    const full = proxy.bytes - before;
+    const full = await backupAndMeasureImport(proxy, env, [...args, "-q"]);
     const next = random(7);
     for (let i = 0; i < 4; i++) {
       const at = Math.round(full * (0.05 + 0.9 * next()));
-      before = proxy.bytes;
       const cuts = proxy.cuts;
       proxy.cutAfter(at);
-      terminal = fakeTerminal(env);
+      const terminal = fakeTerminal(env);
       equal(
         await main([...args, "-q"], terminal),
         0,
@@ -557,19 +572,14 @@ Deno.test("an import that cannot reconnect for a while waits, then finishes exac
   const { expected, proxy, env, dir } = await networkSetup();
   try {
     const backup = join(dir, "backup");
-    let terminal = fakeTerminal(env);
-    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
-    const before = proxy.bytes;
-    terminal = fakeTerminal(env);
     const args = ["import", backup, "--clean", "--yes", "--batch-size", "200"];
-    equal(await main([...args, "-q"], terminal), 0, terminal.stderr);
-    const full = proxy.bytes - before;
+    const full = await backupAndMeasureImport(proxy, env, [...args, "-q"]);
     let refused = false;
     proxy.cutAfter(Math.round(full * 0.6), () => {
       refused = true;
       proxy.refuse(5000);
     });
-    terminal = fakeTerminal(env);
+    const terminal = fakeTerminal(env);
     const started = performance.now();
     equal(await main([...args, "-q"], terminal), 0, terminal.stderr);
     ok(refused);
@@ -585,16 +595,15 @@ Deno.test("an import whose network stays down fails in one clear line, and --res
   const { expected, proxy, env, dir } = await networkSetup();
   try {
     const backup = join(dir, "backup");
-    let terminal = fakeTerminal(env);
-    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
-    const before = proxy.bytes;
-    terminal = fakeTerminal(env);
     const args = ["import", backup, "--batch-size", "200", "-q"];
-    equal(await main([...args, "--clean", "--yes"], terminal), 0);
-    const full = proxy.bytes - before;
+    const full = await backupAndMeasureImport(proxy, env, [
+      ...args,
+      "--clean",
+      "--yes",
+    ]);
     // Down for good from the middle of the nodes on (the import retries for 60 s).
     proxy.cutAfter(Math.round(full * 0.3), () => proxy.refuse());
-    terminal = fakeTerminal(env);
+    let terminal = fakeTerminal(env);
     const status = await main([...args, "--clean", "--yes"], terminal);
     match(
       assertOneClearLine(status, terminal),

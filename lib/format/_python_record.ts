@@ -48,7 +48,7 @@ import type {
   PropertyValue,
   ScalarValue,
 } from "../codec/types.ts";
-import { BackupError } from "../errors.ts";
+import { parseRecordBatch, type RecordCursor } from "./_parse_record_batch.ts";
 import { isObject } from "./_validate.ts";
 import type { BackupRecord, NodeRecord, RelationshipRecord } from "./record.ts";
 
@@ -640,44 +640,30 @@ export interface PythonRecordParseStreamOptions {
  */
 export class PythonRecordParseStream
   extends TransformStream<string[], BackupRecord[]> {
-  #count = 0;
+  #cursor: RecordCursor;
 
   /** Makes a stream for one data file. */
   constructor(options: PythonRecordParseStreamOptions) {
-    const context = options.context ?? "Invalid backup";
     const colonLabels = options.colonLabels ?? [];
+    const cursor: RecordCursor = {
+      context: options.context ?? "Invalid backup",
+      file: options.file,
+      count: 0,
+    };
     super({
       transform: (batch, controller) => {
-        const records: BackupRecord[] = new Array(batch.length);
-        for (let i = 0; i < batch.length; i++) {
-          this.#count++;
-          try {
-            records[i] = parsePythonRecord(
-              batch[i]!,
-              options.kind,
-              colonLabels,
-            );
-          } catch (error) {
-            throw new BackupError(
-              `${context}: invalid record ${this.#count} in ${options.file}: ${
-                (error as Error).message
-              }`,
-              {
-                code: "INVALID_BACKUP",
-                file: options.file,
-                record: this.#count,
-                cause: error,
-              },
-            );
-          }
-        }
-        controller.enqueue(records);
+        controller.enqueue(parseRecordBatch(
+          batch,
+          (text) => parsePythonRecord(text, options.kind, colonLabels),
+          cursor,
+        ));
       },
     });
+    this.#cursor = cursor;
   }
 
   /** Records read so far. */
   get count(): number {
-    return this.#count;
+    return this.#cursor.count;
   }
 }

@@ -10,7 +10,7 @@ import {
 } from "../_driver.ts";
 import { parseJson } from "../codec/parse_json.ts";
 import type { ScalarValue } from "../codec/types.ts";
-import { BackupError } from "../errors.ts";
+import { parseRecordBatch, type RecordCursor } from "./_parse_record_batch.ts";
 import { jsonToRecord } from "./_record_json.ts";
 import type { BackupRecord } from "./record.ts";
 
@@ -42,42 +42,30 @@ export interface RecordParseStreamOptions {
  */
 export class RecordParseStream
   extends TransformStream<string[], BackupRecord[]> {
-  #count = 0;
+  #cursor: RecordCursor;
 
   /** Makes a stream for one data file. */
   constructor(options: RecordParseStreamOptions) {
-    const context = options.context ?? "Invalid backup";
+    const cursor: RecordCursor = {
+      context: options.context ?? "Invalid backup",
+      file: options.file,
+      count: 0,
+    };
     super({
       transform: (batch, controller) => {
-        const records: BackupRecord[] = new Array(batch.length);
-        for (let i = 0; i < batch.length; i++) {
-          this.#count++;
-          try {
-            const record = jsonToRecord(parseJson(batch[i]!), options.kind);
-            checkStorable(record);
-            records[i] = record;
-          } catch (error) {
-            throw new BackupError(
-              `${context}: invalid record ${this.#count} in ${options.file}: ${
-                (error as Error).message
-              }`,
-              {
-                code: "INVALID_BACKUP",
-                file: options.file,
-                record: this.#count,
-                cause: error,
-              },
-            );
-          }
-        }
-        controller.enqueue(records);
+        controller.enqueue(parseRecordBatch(batch, (text) => {
+          const record = jsonToRecord(parseJson(text), options.kind);
+          checkStorable(record);
+          return record;
+        }, cursor));
       },
     });
+    this.#cursor = cursor;
   }
 
   /** Records read so far. */
   get count(): number {
-    return this.#count;
+    return this.#cursor.count;
   }
 }
 
