@@ -86,3 +86,26 @@ Deno.test("Journal.read returns undefined without a journal and refuses a foreig
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Journal.create replaces an old journal whole and leaves no temporary file", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "j.journal");
+  try {
+    const old = await Journal.create(path, { ...header, backup: "old" });
+    await old.begin({ s: 0, k: "n", f: 0, a: 0, b: 1, ids: [1, 2] });
+    old.close();
+    // A temporary file left by a process killed while creating a journal.
+    await Deno.writeTextFile(`${path}.tmp`, "");
+    const journal = await Journal.create(path, header);
+    journal.close();
+    const contents = await Journal.read(path);
+    deepEqual(contents?.header, header);
+    deepEqual(contents?.uncertain, []);
+    deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["j.journal"]);
+    await Journal.discard(path);
+    equal(await Journal.read(path), undefined);
+    await Journal.discard(path); // Nothing there: no error.
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

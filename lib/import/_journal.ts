@@ -73,21 +73,43 @@ export class Journal {
     this.#file = file;
   }
 
-  /** Starts a new journal (replacing any file at `path`). */
+  /**
+   * Starts a new journal (replacing any file at `path`). The header goes to a temporary file
+   * that is flushed and then renamed, so a process killed at any moment leaves either no journal
+   * or one with its header: never an empty one that would block both a resume and a new start.
+   */
   static async create(path: string, header: JournalHeader): Promise<Journal> {
-    let file: Deno.FsFile;
+    const temporary = `${path}.tmp`;
     try {
-      file = await Deno.open(path, {
-        write: true,
-        create: true,
-        truncate: true,
-      });
+      {
+        using file = await Deno.open(temporary, {
+          write: true,
+          create: true,
+          truncate: true,
+        });
+        await writeAll(
+          file,
+          new TextEncoder().encode(JSON.stringify(header) + "\n"),
+        );
+        await file.syncData();
+      }
+      await Deno.rename(temporary, path);
     } catch (error) {
+      await Deno.remove(temporary).catch(() => {});
       throw journalError(path, error);
     }
-    const journal = new Journal(path, file);
-    await journal.#append(header, true);
-    return journal;
+    return await Journal.append(path);
+  }
+
+  /** Deletes the journal at `path`, if any. */
+  static async discard(path: string): Promise<void> {
+    try {
+      await Deno.remove(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw journalError(path, error);
+      }
+    }
   }
 
   /** Opens an existing journal to append to it. */
@@ -194,14 +216,18 @@ export class Journal {
   async #append(value: unknown, sync: boolean): Promise<void> {
     const bytes = this.#encoder.encode(JSON.stringify(value) + "\n");
     try {
-      let offset = 0;
-      while (offset < bytes.length) {
-        offset += await this.#file.write(bytes.subarray(offset));
-      }
+      await writeAll(this.#file, bytes);
       if (sync) await this.#file.syncData();
     } catch (error) {
       throw journalError(this.path, error);
     }
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += await file.write(bytes.subarray(offset));
   }
 }
 

@@ -285,6 +285,9 @@ export class Importer {
         };
         journal = await Journal.append(journalPath);
       } else {
+        // Starting over: the old journal describes data the clean is about to delete, so it
+        // must not survive to be resumed should this run be killed before its own journal exists.
+        if (previous) await Journal.discard(journalPath);
         baseline = await this.#prepareTarget(server, action);
         journal = await Journal.create(
           journalPath,
