@@ -17,12 +17,15 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import neo4j from "../lib/_driver.ts";
+import neo4j, { type Driver } from "../lib/_driver.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { Importer, type ImportProgress } from "../lib/import/importer.ts";
 import { cleanDatabase } from "../lib/import/_clean.ts";
 import { openBackup } from "../lib/format/backup_reader.ts";
-import { schemaStatements } from "../lib/import/_schema_statements.ts";
+import {
+  type SchemaStatement,
+  schemaStatements,
+} from "../lib/import/_schema_statements.ts";
 import { readServerInfo } from "../lib/_server_info.ts";
 import { Neo4jServer } from "../dev/neo4j_server.ts";
 import { loadFaultGraph } from "../dev/fault_loop.ts";
@@ -61,59 +64,9 @@ try {
   );
   const backup = await openBackup(dir);
   const info = await readServerInfo(driver, undefined);
-  const { statements } = schemaStatements(
-    backup.schema.constraints,
-    backup.schema.indexes,
-    info,
-  );
+  const { statements } = schemaStatements(backup.schema, info);
 
-  interface Times {
-    total: number;
-    writes: number;
-    nodesPerSecond: number;
-    relationshipsPerSecond: number;
-  }
-
-  /** One import into the emptied database; wall time and write phases, in seconds. */
-  async function run(
-    batchSize: number,
-    schemaFirst: boolean,
-  ): Promise<Times> {
-    await cleanDatabase(driver, undefined, 10_000);
-    const started = performance.now();
-    if (schemaFirst) {
-      for (const s of statements) await driver.executeQuery(s.cypher, s.params);
-      await driver.executeQuery("CALL db.awaitIndexes(86400)");
-    }
-    const schemaSeconds = (performance.now() - started) / 1000;
-    let writesFrom = started;
-    let nodesUntil = started;
-    let relationshipsUntil = started;
-    await new Importer({
-      projectDir: dir,
-      driver,
-      inputYes: true,
-      batchSize,
-      schema: !schemaFirst,
-      onProgress: (p: ImportProgress) => {
-        // The writes begin when the last check of the backup ends.
-        if (p.phase === "verify" || p.phase === "checksums") {
-          writesFrom = performance.now();
-        }
-        if (p.phase === "nodes") nodesUntil = performance.now();
-        if (p.phase === "relationships") relationshipsUntil = performance.now();
-      },
-    }).importData();
-    const ended = performance.now();
-    return {
-      total: (ended - started) / 1000,
-      writes: schemaSeconds + (ended - writesFrom) / 1000,
-      nodesPerSecond: extracted.nodes / ((nodesUntil - writesFrom) / 1000),
-      relationshipsPerSecond: extracted.relationships /
-        ((relationshipsUntil - nodesUntil) / 1000),
-    };
-  }
-
+  const setup: Setup = { driver, dir, statements, extracted };
   const variants: [string, number, boolean][] = [
     ...BATCH_SIZES.map((b): [string, number, boolean] => [
       `batch ${b}, schema after`,
@@ -133,17 +86,10 @@ try {
   const times = new Map<string, Times[]>();
   for (let round = 1; round <= rounds; round++) {
     for (const [name, batch, first] of variants) {
-      const t = await run(batch, first);
+      const t = await run(setup, batch, first);
       times.set(name, [...(times.get(name) ?? []), t]);
       console.log(`round ${round}: ${name}: ${describe(t)}`);
     }
-  }
-  function describe(t: Times): string {
-    return `${t.total.toFixed(2)} s (writes and schema ${
-      t.writes.toFixed(2)
-    } s; ${Math.round(t.nodesPerSecond)} nodes/s, ${
-      Math.round(t.relationshipsPerSecond)
-    } relationships/s)`;
   }
   const median = (xs: number[]): number => {
     const s = [...xs].sort((a, b) => a - b);
@@ -166,4 +112,68 @@ try {
 } finally {
   await driver.close();
   await Deno.remove(dir, { recursive: true });
+}
+
+interface Times {
+  total: number;
+  writes: number;
+  nodesPerSecond: number;
+  relationshipsPerSecond: number;
+}
+
+/** What every run shares. */
+interface Setup {
+  driver: Driver;
+  dir: string;
+  statements: SchemaStatement[];
+  extracted: { nodes: number; relationships: number };
+}
+
+/** One import into the emptied database; wall time and write phases, in seconds. */
+async function run(
+  { driver, dir, statements, extracted }: Setup,
+  batchSize: number,
+  schemaFirst: boolean,
+): Promise<Times> {
+  await cleanDatabase(driver, undefined, 10_000);
+  const started = performance.now();
+  if (schemaFirst) {
+    for (const s of statements) await driver.executeQuery(s.cypher, s.params);
+    await driver.executeQuery("CALL db.awaitIndexes(86400)");
+  }
+  const schemaSeconds = (performance.now() - started) / 1000;
+  let writesFrom = started;
+  let nodesUntil = started;
+  let relationshipsUntil = started;
+  await new Importer({
+    projectDir: dir,
+    driver,
+    inputYes: true,
+    batchSize,
+    schema: !schemaFirst,
+    onProgress: (p: ImportProgress) => {
+      // The writes begin when the last check of the backup ends.
+      if (p.phase === "verify" || p.phase === "checksums") {
+        writesFrom = performance.now();
+      }
+      if (p.phase === "nodes") nodesUntil = performance.now();
+      if (p.phase === "relationships") relationshipsUntil = performance.now();
+    },
+  }).importData();
+  const ended = performance.now();
+  return {
+    total: (ended - started) / 1000,
+    writes: schemaSeconds + (ended - writesFrom) / 1000,
+    nodesPerSecond: extracted.nodes / ((nodesUntil - writesFrom) / 1000),
+    relationshipsPerSecond: extracted.relationships /
+      ((relationshipsUntil - nodesUntil) / 1000),
+  };
+}
+
+function describe(t: Times): string {
+  return `${t.total.toFixed(2)} s (writes and schema ${
+    t.writes.toFixed(2)
+  } s; ${Math.round(t.nodesPerSecond)} nodes/s, ${
+    Math.round(t.relationshipsPerSecond)
+  } relationships/s)`;
 }

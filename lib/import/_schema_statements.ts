@@ -2,10 +2,7 @@ import { escapeName } from "../_cypher.ts";
 import type { ServerInfo } from "../_server_info.ts";
 import type { JsonObject, JsonValue } from "../codec/types.ts";
 import type { SkippedSchema } from "./importer.ts";
-import type {
-  ConstraintDefinition,
-  IndexDefinition,
-} from "../format/manifest.ts";
+import type { Schema } from "../format/manifest.ts";
 
 /** A statement that creates one constraint or index on the target. */
 export interface SchemaStatement {
@@ -21,21 +18,33 @@ export interface SchemaStatement {
   lookup?: "NODE" | "RELATIONSHIP";
 }
 
+/** Options of {@linkcode schemaStatements}. */
+export interface SchemaStatementsOptions {
+  /**
+   * The Neo4j version the backup was made from (the manifest's), when known.
+   * @default undefined (treated as 5 or later)
+   */
+  sourceVersion?: string;
+}
+
 /**
  * The statements that recreate a backup's schema on a server of a given version, constraints
  * first. Indexes owned by a constraint come with it. Index providers are left to the target
  * (they differ between versions); index configuration (point bounds, analyzer, vector
- * dimensions and similarity) is kept. On 4.4, range indexes become btree indexes (4.4's
- * planner uses those); from 4.4, btree indexes become range indexes.
+ * dimensions and similarity) is kept. A 4.4 backup into 4.4 keeps every index type; a later
+ * backup into 4.4 gets btree indexes for its range indexes (4.4's planner uses only those); from
+ * 5.0 on, btree indexes become range indexes.
  */
 export function schemaStatements(
-  constraints: ConstraintDefinition[],
-  indexes: IndexDefinition[],
+  schema: Schema,
   server: ServerInfo,
+  options: SchemaStatementsOptions = {},
 ): { statements: SchemaStatement[]; skipped: SkippedSchema[] } {
+  const { constraints, indexes } = schema;
   const statements: SchemaStatement[] = [];
   const skipped: SkippedSchema[] = [];
   const v44 = server.major === 4;
+  const fromV4 = /^4\./.test(options.sourceVersion ?? "");
   const atLeast = (major: number, minor: number): boolean =>
     server.major > major || (server.major === major && server.minor >= minor);
 
@@ -110,7 +119,7 @@ export function schemaStatements(
       case "BTREE":
         statement = {
           cypher: `CREATE ${
-            v44 ? "BTREE" : "RANGE"
+            v44 && !(fromV4 && i.type === "RANGE") ? "BTREE" : "RANGE"
           } INDEX ${name} IF NOT EXISTS FOR ${
             entityPattern(node, labels, "e")
           } ON (${props.join(", ")})`,

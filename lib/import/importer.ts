@@ -28,6 +28,7 @@ import {
   type JournalHeader,
 } from "./_journal.ts";
 import { schemaStatements } from "./_schema_statements.ts";
+import { needsZonedFix, splitZoned, zonedSetClauses } from "./_bolt4_zoned.ts";
 import { labelSetKey } from "./_label_set_key.ts";
 import { checkBackup, type CheckedBackup } from "./verify_backup.ts";
 
@@ -136,6 +137,15 @@ export interface ImportCounts {
   elapsedMs: number;
 }
 
+/** A row of a write query (see `Importer.#row`). */
+interface Row {
+  k: bigint;
+  s?: bigint;
+  e?: bigint;
+  p: Properties;
+  z?: Record<string, unknown>;
+}
+
 interface Baseline {
   labelSets: Map<string, number>;
   relationshipTypes: Map<string, number>;
@@ -168,6 +178,8 @@ const RETRY_MS = 60_000;
 export class Importer {
   readonly #options: ImporterOptions;
   readonly #batchSize: number;
+  /** Whether DateTimes with a named zone are written from their instants (Neo4j 4.x). */
+  #zonedFix = false;
 
   /** Checks the options; nothing runs until {@linkcode Importer.importData}. */
   constructor(options: ImporterOptions) {
@@ -209,6 +221,7 @@ export class Importer {
     let server: ServerInfo;
     try {
       server = await readServerInfo(o.driver, o.database);
+      this.#zonedFix = needsZonedFix(server);
       context.address = server.address;
       await assertLosslessIntegers(o.driver, o.database);
     } catch (error) {
@@ -628,6 +641,21 @@ export class Importer {
     }
   }
 
+  /**
+   * A row of a write query: `fields` plus the properties as `p`, and on a Neo4j 4.x target the
+   * DateTimes with a named zone moved to `z` (their keys added to `zoned`): see _bolt4_zoned.ts.
+   */
+  #row(
+    fields: { k: bigint; s?: bigint; e?: bigint },
+    properties: Properties,
+    zoned: Set<string>,
+  ): Row {
+    const split = this.#zonedFix ? splitZoned(properties) : undefined;
+    if (!split) return { ...fields, p: properties };
+    for (const key of Object.keys(split.zoned)) zoned.add(key);
+    return { ...fields, p: split.properties, z: split.zoned };
+  }
+
   /** Creates a batch of nodes, a query per label set; returns [backup id, new id] pairs. */
   async #createNodes(
     tx: Transaction,
@@ -635,21 +663,30 @@ export class Importer {
   ): Promise<number[]> {
     const groups = new Map<
       string,
-      { labels: string[]; rows: { k: bigint; p: Properties }[] }
+      { labels: string[]; rows: Row[]; zoned: Set<string> }
     >();
     for (const record of unit) {
       if (record.kind !== "node") continue;
       const key = labelSetKey(record.labels);
       let group = groups.get(key);
-      if (!group) groups.set(key, group = { labels: record.labels, rows: [] });
-      group.rows.push({ k: record.id, p: record.properties });
+      if (!group) {
+        groups.set(
+          key,
+          group = { labels: record.labels, rows: [], zoned: new Set() },
+        );
+      }
+      group.rows.push(
+        this.#row({ k: record.id }, record.properties, group.zoned),
+      );
     }
     const results = await Promise.all(
-      [...groups.values()].map(({ labels, rows }) =>
+      [...groups.values()].map(({ labels, rows, zoned }) =>
         tx.run(
           `UNWIND $rows AS row CREATE (n${
             labelExpression(labels)
-          }) SET n = row.p RETURN row.k AS k, id(n) AS id`,
+          }) SET n = row.p${
+            zonedSetClauses("n", zoned)
+          } RETURN row.k AS k, id(n) AS id`,
           { rows },
         )
       ),
@@ -675,10 +712,7 @@ export class Importer {
     unit: BackupRecord[],
     ids: IdMap,
   ): Promise<number[]> {
-    const groups = new Map<
-      string,
-      { k: bigint; s: bigint; e: bigint; p: Properties }[]
-    >();
+    const groups = new Map<string, { rows: Row[]; zoned: Set<string> }>();
     for (const record of unit) {
       if (record.kind !== "relationship") continue;
       const start = ids.get(record.startId);
@@ -691,21 +725,26 @@ export class Importer {
           { code: "INVALID_BACKUP" },
         );
       }
-      let rows = groups.get(record.type);
-      if (!rows) groups.set(record.type, rows = []);
-      rows.push({
-        k: record.id,
-        s: BigInt(start),
-        e: BigInt(end),
-        p: record.properties,
-      });
+      let group = groups.get(record.type);
+      if (!group) {
+        groups.set(record.type, group = { rows: [], zoned: new Set() });
+      }
+      group.rows.push(
+        this.#row(
+          { k: record.id, s: BigInt(start), e: BigInt(end) },
+          record.properties,
+          group.zoned,
+        ),
+      );
     }
     const results = await Promise.all(
-      [...groups].map(([type, rows]) =>
+      [...groups].map(([type, { rows, zoned }]) =>
         tx.run(
           `UNWIND $rows AS row MATCH (a) WHERE id(a) = row.s MATCH (b) WHERE id(b) = row.e CREATE (a)-[r${
             labelExpression([type])
-          }]->(b) SET r = row.p RETURN id(r) AS id`,
+          }]->(b) SET r = row.p${
+            zonedSetClauses("r", zoned)
+          } RETURN id(r) AS id`,
           { rows },
         )
       ),
@@ -733,11 +772,11 @@ export class Importer {
     skipped: SkippedSchema[];
   }> {
     const o = this.#options;
-    const { statements, skipped } = schemaStatements(
-      backup.schema.constraints,
-      backup.schema.indexes,
-      server,
-    );
+    const { statements, skipped } = schemaStatements(backup.schema, server, {
+      ...(backup.manifest
+        ? { sourceVersion: backup.manifest.source.version }
+        : {}),
+    });
     const total = statements.length;
     const created = { constraints: 0, indexes: 0 };
     const targetWasEmpty = baseline.labelSets.size === 0 &&
