@@ -20,6 +20,7 @@ import { join } from "node:path";
 import neo4j, { type Driver } from "neo4j-driver";
 import { ensurePythonTool, type PythonTool } from "../dev/python_tool.ts";
 import { escapeName } from "../lib/_cypher.ts";
+import { readServerInfo } from "../lib/_server_info.ts";
 import { BackupError } from "../lib/errors.ts";
 import { openBackup } from "../lib/format/backup_reader.ts";
 import { Importer } from "../lib/import/importer.ts";
@@ -359,14 +360,34 @@ function maskAddresses(snapshot: GraphSnapshot): GraphSnapshot {
   };
 }
 
+/**
+ * Further differences when the source is Neo4j 4.x: there the Python tool reads constraints with
+ * `CALL db.constraints` and keeps those whose description contains "unique", but 4.4 writes
+ * "IS UNIQUE", so its backups hold no constraint at all.
+ */
+const EXPECTED_ON_4: { from: string; to: string; reason: string }[] = [
+  {
+    from: `(:${JSON.stringify("Tag:Name")} `,
+    to: `(:${JSON.stringify("Name")}:${JSON.stringify("Tag")} `,
+    reason:
+      "without the uniqueness constraint that names it, the label Tag:Name reads as two labels",
+  },
+];
+
 /** The snapshot the restored graph must equal: the source with the expected differences. */
-function expectedSnapshot(source: GraphSnapshot): GraphSnapshot {
+function expectedSnapshot(
+  source: GraphSnapshot,
+  sourceMajor: number,
+): GraphSnapshot {
+  const differences = sourceMajor < 5
+    ? [...EXPECTED_DIFFERENCES, ...EXPECTED_ON_4]
+    : EXPECTED_DIFFERENCES;
   const all = [...source.nodes, ...source.relationships].join("\n");
-  for (const { from } of EXPECTED_DIFFERENCES) {
+  for (const { from } of differences) {
     ok(all.includes(from), `the source does not hold ${from}`);
   }
   const apply = (s: string): string =>
-    EXPECTED_DIFFERENCES.reduce(
+    differences.reduce(
       (text, { from, to }) => text.replaceAll(from, to),
       s,
     );
@@ -380,9 +401,10 @@ async function compareRestored(
   driver: Driver,
   database: string | undefined,
   source: GraphSnapshot,
+  sourceMajor: number,
 ): Promise<void> {
   const restored = maskAddresses(await snapshotGraph(driver, database));
-  deepEqual(diffSnapshots(expectedSnapshot(source), restored), []);
+  deepEqual(diffSnapshots(expectedSnapshot(source, sourceMajor), restored), []);
 }
 
 Deno.test({
@@ -395,6 +417,7 @@ Deno.test({
     await using driver = await openDriver();
     const { database } = await testTarget();
     await wipe(driver, database);
+    const { major } = await readServerInfo(driver, database);
     const created = await createDataset(driver, database);
     const source = await snapshotGraph(driver, database);
     const sourceSchema = await snapshotSchema(driver, database);
@@ -440,7 +463,7 @@ Deno.test({
             c.labelsOrTypes,
             c.properties,
           ]),
-          [
+          major < 5 ? [] : [
             ["movie_a_b", ["Movie"], ["a", "b"]],
             ["my constraint", ["My Label"], ["key with space"]],
             ["person_name", ["Person"], ["name"]],
@@ -461,13 +484,18 @@ Deno.test({
           .importData();
         equal(counts.nodes, created.nodes);
         equal(counts.relationships, created.relationships);
-        equal(counts.constraints, 4);
+        equal(counts.constraints, major < 5 ? 0 : 4);
         deepEqual(counts.skipped, []);
-        await compareRestored(driver, database, source);
-        deepEqual(
-          diffSnapshots(sourceSchema, await snapshotSchema(driver, database)),
-          [],
-        );
+        await compareRestored(driver, database, source, major);
+        const restoredSchema = await snapshotSchema(driver, database);
+        if (major < 5) {
+          deepEqual(
+            [...restoredSchema.constraints, ...restoredSchema.indexes],
+            [],
+          );
+        } else {
+          deepEqual(diffSnapshots(sourceSchema, restoredSchema), []);
+        }
         const tokens = await tokenSnapshot(driver, database);
         ok(!tokens.propertyKeys.includes(temporaryKey));
         const entries = [...Deno.readDirSync(gz)].map((e) => e.name);
@@ -504,7 +532,7 @@ Deno.test({
             resume: true,
           }).importData();
           equal(counts.resumed, true);
-          await compareRestored(driver, database, source);
+          await compareRestored(driver, database, source, major);
         },
       );
     } finally {
