@@ -492,10 +492,12 @@ if (import.meta.main) {
       } server kills mid-import (${
         count("server", /rode it out/)
       } ridden out by the import's retries, ${
-        count("server", /failed/)
+        count("server", /failed.*resumed/)
       } failed in one clear line then resumed, ${
+        count("server", /failed.*started over/)
+      } failed in one clear line before writing then started over, ${
         count("server", /import killed/)
-      } with the import killed too then resumed); ${
+      } with the import killed too then resumed or started over); ${
         all.length - failures
       } of ${all.length} runs exact${
         kills("client") < points || kills("server") < points
