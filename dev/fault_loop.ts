@@ -20,7 +20,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import neo4j, { type Driver } from "neo4j-driver";
-import { loadGeneratedGraph } from "./generate_graph.ts";
+import { loadGeneratedGraph, random } from "./generate_graph.ts";
 import { Neo4jServer } from "./neo4j_server.ts";
 import {
   diffSnapshots,
@@ -73,18 +73,6 @@ export async function stayAwake<T>(promise: Promise<T>): Promise<T> {
   } finally {
     clearInterval(timer);
   }
-}
-
-/** A small seeded PRNG (mulberry32), so that a failing run can be repeated with its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A running `neo4j-backup import` child process. */
@@ -227,17 +215,32 @@ export async function timeImport(target: KillLoopTarget): Promise<number> {
   return best;
 }
 
+/** Options of {@linkcode clientKillLoop} and {@linkcode serverKillLoop}. */
+export interface KillLoopOptions {
+  /** Kill points that hit a running import. */
+  points: number;
+  /** How long an uninterrupted import takes ({@linkcode timeImport}), in ms. */
+  fullMs: number;
+  /** Where the kill times come from (seeded, so that a run can be repeated). */
+  random: () => number;
+  /** Called with each outcome as it comes. */
+  onOutcome?: (outcome: KillPointOutcome) => void;
+}
+
 /**
- * Kills the import (SIGKILL) at `points` random times within `fullMs`, resuming each time.
+ * What both kill loops share: an import per point, the kill time drawn within the import's time;
+ * when it comes while the import runs, `interrupt` does the kill and finishes the import. An
+ * import that ends first is not counted, and its time tightens the aim (imports get faster once
+ * everything is compiled and warm). At most 3 x `points` attempts.
  */
-export async function clientKillLoop(
+async function killLoop(
+  kind: KillPointOutcome["kind"],
   target: KillLoopTarget,
-  options: {
-    points: number;
-    fullMs: number;
-    random: () => number;
-    onOutcome?: (outcome: KillPointOutcome) => void;
-  },
+  options: KillLoopOptions,
+  interrupt: (
+    run: ImportProcess,
+    hit: number,
+  ) => Promise<{ interrupted: boolean; how: string }>,
 ): Promise<KillPointOutcome[]> {
   const outcomes: KillPointOutcome[] = [];
   let fullMs = options.fullMs;
@@ -250,35 +253,59 @@ export async function clientKillLoop(
     const atMs = Math.round(fullMs * (0.02 + 0.98 * options.random()));
     const started = performance.now();
     const run = startImport(target, IMPORT_ARGS);
-    let phase = "";
-    const timer = setTimeout(() => {
-      phase = lastPhase(run.stderr());
-      run.kill();
-    }, atMs);
-    const ended = await run.done;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const endedFirst = await Promise.race([
+      run.done,
+      new Promise<undefined>((resolve) =>
+        timer = setTimeout(() => resolve(undefined), atMs)
+      ),
+    ]);
     clearTimeout(timer);
-    let how: string;
-    const interrupted = ended.signal === "SIGKILL";
-    if (interrupted) {
+    let phase = "the end";
+    let outcome = { interrupted: false, how: "" };
+    if (!endedFirst) {
+      phase = lastPhase(run.stderr());
+      outcome = await interrupt(run, hits);
+    }
+    if (outcome.interrupted) {
       hits++;
-      how = `killed, ${await finish(target)}`;
-    } else if (ended.code === 0) {
-      // Imports get faster once everything is compiled and warm: aim within this one.
+    } else {
+      const ended = await run.done;
+      if (ended.code !== 0) {
+        throw new Error(`The import failed:\n${ended.stderr}`);
+      }
       fullMs = Math.min(fullMs, performance.now() - started);
-      how = "finished before the kill (not counted)";
-    } else throw new Error(`The import failed:\n${ended.stderr}`);
-    const outcome: KillPointOutcome = {
-      kind: "client",
+      phase = "the end";
+      outcome.how = "finished before the kill (not counted)";
+    }
+    const result: KillPointOutcome = {
+      kind,
       atMs,
-      phase: phase || "the end",
-      how,
-      interrupted,
+      phase,
+      ...outcome,
       ...await compare(target),
     };
-    outcomes.push(outcome);
-    options.onOutcome?.(outcome);
+    outcomes.push(result);
+    options.onOutcome?.(result);
   }
   return outcomes;
+}
+
+/**
+ * Kills the import (SIGKILL) at `points` random times within `fullMs`, resuming each time.
+ */
+export function clientKillLoop(
+  target: KillLoopTarget,
+  options: KillLoopOptions,
+): Promise<KillPointOutcome[]> {
+  return killLoop("client", target, options, async (run) => {
+    run.kill();
+    // It may have ended on its own just before the kill.
+    if ((await run.done).signal !== "SIGKILL") {
+      return { interrupted: false, how: "" };
+    }
+    return { interrupted: true, how: `killed, ${await finish(target)}` };
+  });
 }
 
 /**
@@ -287,79 +314,33 @@ export async function clientKillLoop(
  * a surviving import must finish exactly by its own retries or fail in one clear line, and a
  * failed or killed one is finished with `--resume`.
  */
-export async function serverKillLoop(
+export function serverKillLoop(
   target: KillLoopTarget,
   server: Neo4jServer,
-  options: {
-    points: number;
-    fullMs: number;
-    random: () => number;
-    onOutcome?: (outcome: KillPointOutcome) => void;
-  },
+  options: KillLoopOptions,
 ): Promise<KillPointOutcome[]> {
-  const outcomes: KillPointOutcome[] = [];
-  let fullMs = options.fullMs;
-  let hits = 0;
-  for (
-    let attempt = 0;
-    hits < options.points && attempt < 3 * options.points;
-    attempt++
-  ) {
-    const atMs = Math.round(fullMs * (0.02 + 0.98 * options.random()));
-    const killClient = hits % 2 === 1;
-    const started = performance.now();
-    const run = startImport(target, IMPORT_ARGS);
-    let settled = false;
-    void run.done.then(() => settled = true);
-    await Promise.race([
-      run.done,
-      new Promise((resolve) => setTimeout(resolve, atMs)),
-    ]);
-    // Whether the import was still running when the kill came (settled changes later).
-    const interrupted = !settled;
-    let how: string;
-    let phase = "the end";
-    if (!interrupted) {
-      const ended = await run.done;
-      if (ended.code !== 0) {
-        throw new Error(`The import failed:\n${ended.stderr}`);
-      }
-      fullMs = Math.min(fullMs, performance.now() - started);
-      how = "finished before the kill (not counted)";
-    } else {
-      hits++;
-      phase = lastPhase(run.stderr());
-      await stayAwake(server.kill());
-      if (killClient) {
-        // The import retries meanwhile; kill it while the server is down.
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        run.kill();
-      }
-      await stayAwake(server.restart());
-      const ended = await run.done;
-      if (ended.signal === "SIGKILL") {
-        how = `server and import killed, ${await finish(target)}`;
-      } else if (ended.code === 0) {
-        how = "server killed, the import rode it out";
-      } else {
-        const line = assertClearFailure(ended.stderr);
-        how = `server killed, the import failed (${
-          line.slice(0, 80)
-        }...), ${await finish(target)}`;
-      }
+  return killLoop("server", target, options, async (run, hit) => {
+    await stayAwake(server.kill());
+    if (hit % 2 === 1) {
+      // The import retries meanwhile; kill it while the server is down.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      run.kill();
     }
-    const outcome: KillPointOutcome = {
-      kind: "server",
-      atMs,
-      phase,
-      how,
-      interrupted,
-      ...await compare(target),
-    };
-    outcomes.push(outcome);
-    options.onOutcome?.(outcome);
-  }
-  return outcomes;
+    await stayAwake(server.restart());
+    const ended = await run.done;
+    let how: string;
+    if (ended.signal === "SIGKILL") {
+      how = `server and import killed, ${await finish(target)}`;
+    } else if (ended.code === 0) {
+      how = "server killed, the import rode it out";
+    } else {
+      const line = assertClearFailure(ended.stderr);
+      how = `server killed, the import failed (${
+        line.slice(0, 80)
+      }...), ${await finish(target)}`;
+    }
+    return { interrupted: true, how };
+  });
 }
 
 /** Loads the kill loop's graph: generated nodes and relationships, a constraint, an index. */

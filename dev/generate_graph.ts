@@ -48,8 +48,11 @@ const WORDS = (
   "sigma tau upsilon phi chi psi omega graph node edge backup restore cypher bolt"
 ).split(" ");
 
-/** mulberry32: a small, fast, seedable PRNG. */
-function random(seed: number): () => number {
+/**
+ * mulberry32: a small, fast, seedable PRNG (the generator's, and the kill loop's, so that a
+ * failing run can be repeated with its seed).
+ */
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,6 +6,7 @@
  */
 import { equal, ok } from "node:assert/strict";
 import type { Driver } from "neo4j-driver";
+import { main } from "../cli.ts";
 import type { Terminal } from "../lib/cli/_terminal.ts";
 import type { TestTarget } from "./_neo4j.ts";
 
@@ -26,6 +27,16 @@ export function fakeTerminal(env: Record<string, string> = {}): FakeTerminal {
     readLine: () => Promise.resolve(undefined),
     env: (name) => env[name],
   };
+  return terminal;
+}
+
+/** Runs the command line in-process with `env`; fails (showing its stderr) unless it exits 0. */
+export async function runOk(
+  args: string[],
+  env: Record<string, string>,
+): Promise<FakeTerminal> {
+  const terminal = fakeTerminal(env);
+  equal(await main(args, terminal), 0, terminal.stderr);
   return terminal;
 }
 

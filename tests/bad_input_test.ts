@@ -243,6 +243,65 @@ const quoted = (path: string): RegExp =>
 const SIZE_OR_CHECKSUM =
   /the manifest says \d+ \(truncated or altered\)|does not match its checksum/;
 
+/**
+ * A corruption that edits record `n` (1-based) of the first data file of a kind; with `rehash`,
+ * the manifest's size and checksum are made to match the edited file.
+ */
+function editRecord(
+  kind: "nodes" | "relationships",
+  n: number,
+  edit: (record: string) => string,
+  { rehash = false }: { rehash?: boolean } = {},
+): (dir: string) => Promise<void> {
+  return async (dir) => {
+    const file = await dataFile(dir, kind);
+    await editRecords(dir, file, (text) => replaceRecord(text, n, edit));
+    if (rehash) await matchManifest(dir, file);
+  };
+}
+
+/** The error's naming of record `n` of the first data file of a kind. */
+async function invalidRecord(
+  dir: string,
+  kind: "nodes" | "relationships",
+  n: number,
+): Promise<RegExp> {
+  return new RegExp(
+    `invalid record ${n} in ${quoted(await dataFile(dir, kind)).source}`,
+  );
+}
+
+/**
+ * A record edit twice: the manifest left alone (refused for its size or checksum), and the
+ * manifest made to match (refused for the record, naming it, and for `reasons`).
+ */
+function recordCorruptions(
+  name: string,
+  kind: "nodes" | "relationships",
+  n: number,
+  edit: (record: string) => string,
+  reasons: RegExp[],
+): Corruption[] {
+  return [
+    {
+      name,
+      corrupt: editRecord(kind, n, edit),
+      expected: async (dir) => [
+        quoted(await dataFile(dir, kind)),
+        SIZE_OR_CHECKSUM,
+      ],
+    },
+    {
+      name: `${name}, the manifest updated to match`,
+      corrupt: editRecord(kind, n, edit, { rehash: true }),
+      expected: async (dir) => [
+        await invalidRecord(dir, kind, n),
+        ...reasons,
+      ],
+    },
+  ];
+}
+
 const CORRUPTIONS: Corruption[] = [
   {
     name: "a truncated gzip file",
@@ -403,123 +462,49 @@ const CORRUPTIONS: Corruption[] = [
     },
     expected: () => Promise.resolve([/is an incomplete backup/]),
   },
-  {
-    name: "invalid JSON in a record",
-    corrupt: async (dir) =>
-      await editRecords(
-        dir,
-        await nodesFile(dir),
-        (text) => replaceRecord(text, 5, (r) => r.replace('":', '";')),
+  ...recordCorruptions(
+    "invalid JSON in a record",
+    "nodes",
+    5,
+    (r) => r.replace('":', '";'),
+    [],
+  ),
+  ...recordCorruptions(
+    "a record with an unknown tag",
+    "relationships",
+    3,
+    (r) =>
+      r.replace(
+        /"rel_props":\{/,
+        '"rel_props":{"x":{"$type":"Money","value":"12 EUR"},',
       ),
-    expected: async (dir) => [
-      quoted(await nodesFile(dir)),
-      SIZE_OR_CHECKSUM,
-    ],
-  },
-  {
-    name: "invalid JSON in a record, the manifest updated to match",
-    corrupt: async (dir) => {
-      const file = await nodesFile(dir);
-      await editRecords(
-        dir,
-        file,
-        (text) => replaceRecord(text, 5, (r) => r.replace('":', '";')),
-      );
-      await matchManifest(dir, file);
-    },
-    expected: async (dir) => [
-      new RegExp(`invalid record 5 in ${quoted(await nodesFile(dir)).source}`),
-    ],
-  },
-  {
-    name: "a record with an unknown tag",
-    corrupt: async (dir) =>
-      await editRecords(
-        dir,
-        await relsFile(dir),
-        (text) =>
-          replaceRecord(
-            text,
-            3,
-            (r) =>
-              r.replace(
-                /"rel_props":\{/,
-                '"rel_props":{"x":{"$type":"Money","value":"12 EUR"},',
-              ),
-          ),
-      ),
-    expected: async (dir) => [
-      quoted(await relsFile(dir)),
-      SIZE_OR_CHECKSUM,
-    ],
-  },
-  {
-    name: "a record with an unknown tag, the manifest updated to match",
-    corrupt: async (dir) => {
-      const file = await relsFile(dir);
-      await editRecords(
-        dir,
-        file,
-        (text) =>
-          replaceRecord(
-            text,
-            3,
-            (r) =>
-              r.replace(
-                /"rel_props":\{/,
-                '"rel_props":{"x":{"$type":"Money","value":"12 EUR"},',
-              ),
-          ),
-      );
-      await matchManifest(dir, file);
-    },
-    expected: async (dir) => [
-      new RegExp(`invalid record 3 in ${quoted(await relsFile(dir)).source}`),
-      /Money/,
-    ],
-  },
+    [/Money/],
+  ),
   {
     name:
       "a record Neo4j cannot store (a list of mixed types), the manifest updated to match",
-    corrupt: async (dir) => {
-      const file = await nodesFile(dir);
-      await editRecords(
-        dir,
-        file,
-        (text) =>
-          replaceRecord(
-            text,
-            7,
-            (r) =>
-              r.replace(/"node_props":\{/, '"node_props":{"mixed":[1,"one"],'),
-          ),
-      );
-      await matchManifest(dir, file);
-    },
+    corrupt: editRecord(
+      "nodes",
+      7,
+      (r) => r.replace(/"node_props":\{/, '"node_props":{"mixed":[1,"one"],'),
+      { rehash: true },
+    ),
     expected: async (dir) => [
-      new RegExp(`invalid record 7 in ${quoted(await nodesFile(dir)).source}`),
+      await invalidRecord(dir, "nodes", 7),
       /mixes Integer and String/,
     ],
   },
   {
     name:
       "a record Neo4j cannot store (an empty label), the manifest updated to match",
-    corrupt: async (dir) => {
-      const file = await nodesFile(dir);
-      await editRecords(
-        dir,
-        file,
-        (text) =>
-          replaceRecord(
-            text,
-            2,
-            (r) => r.replace(/"node_labels":\[/, '"node_labels":["",'),
-          ),
-      );
-      await matchManifest(dir, file);
-    },
+    corrupt: editRecord(
+      "nodes",
+      2,
+      (r) => r.replace(/"node_labels":\[/, '"node_labels":["",'),
+      { rehash: true },
+    ),
     expected: async (dir) => [
-      new RegExp(`invalid record 2 in ${quoted(await nodesFile(dir)).source}`),
+      await invalidRecord(dir, "nodes", 2),
       /a label is empty/,
     ],
   },

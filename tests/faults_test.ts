@@ -19,12 +19,11 @@ import {
   describeOutcome,
   type KillLoopTarget,
   loadFaultGraph,
-  random,
   serverKillLoop,
   stayAwake,
   timeImport,
 } from "../dev/fault_loop.ts";
-import { loadGeneratedGraph } from "../dev/generate_graph.ts";
+import { loadGeneratedGraph, random } from "../dev/generate_graph.ts";
 import { Neo4jServer } from "../dev/neo4j_server.ts";
 import { BackupError } from "../lib/errors.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
@@ -35,6 +34,7 @@ import {
   connectionEnv,
   fakeTerminal,
   listBackup,
+  runOk,
 } from "./_cli.ts";
 import {
   diffSnapshots,
@@ -137,12 +137,7 @@ Deno.test({
       const env = connectionEnv(info(), proxy.uri());
       // How many bytes a whole extract moves, to aim the kills.
       let before = proxy.bytes;
-      let terminal = fakeTerminal(env);
-      equal(
-        await main(["extract", backup, "-q"], terminal),
-        0,
-        terminal.stderr,
-      );
+      await runOk(["extract", backup, "-q"], env);
       const extractBytes = proxy.bytes - before;
       await assertBackupHolds(backup, expected.graph);
 
@@ -150,7 +145,7 @@ Deno.test({
         "an extract whose server is killed mid-stream exits 1 in one clear line and leaves an incomplete directory; a rerun is complete and exact",
         async () => {
           before = proxy.bytes;
-          terminal = fakeTerminal(env);
+          const terminal = fakeTerminal(env);
           const run = main(["extract", backup, "--yes", "-q"], terminal);
           await until(
             () => proxy.bytes - before > extractBytes * 0.3,
@@ -167,12 +162,7 @@ Deno.test({
           await assertIncomplete(backup);
 
           await stayAwake(server.restart());
-          terminal = fakeTerminal(env);
-          equal(
-            await main(["extract", backup, "--yes", "-q"], terminal),
-            0,
-            terminal.stderr,
-          );
+          await runOk(["extract", backup, "--yes", "-q"], env);
           await assertBackupHolds(backup, expected.graph);
         },
       );
@@ -181,7 +171,7 @@ Deno.test({
         "an extract whose server shuts down mid-stream ends exact or in one clear line with an incomplete directory; a rerun is complete and exact",
         async () => {
           before = proxy.bytes;
-          terminal = fakeTerminal(env);
+          const terminal = fakeTerminal(env);
           const run = main(["extract", backup, "--yes", "-q"], terminal);
           await until(
             () => proxy.bytes - before > extractBytes * 0.6,
@@ -204,12 +194,7 @@ Deno.test({
             );
             await assertIncomplete(backup);
           }
-          terminal = fakeTerminal(env);
-          equal(
-            await main(["extract", backup, "--yes", "-q"], terminal),
-            0,
-            terminal.stderr,
-          );
+          await runOk(["extract", backup, "--yes", "-q"], env);
           await assertBackupHolds(backup, expected.graph);
         },
       );
@@ -435,15 +420,9 @@ async function backupAndMeasureImport(
   env: Record<string, string>,
   importArgs: string[],
 ): Promise<number> {
-  let terminal = fakeTerminal(env);
-  equal(
-    await main(["extract", importArgs[1]!, "-q"], terminal),
-    0,
-    terminal.stderr,
-  );
+  await runOk(["extract", importArgs[1]!, "-q"], env);
   const before = proxy.bytes;
-  terminal = fakeTerminal(env);
-  equal(await main(importArgs, terminal), 0, terminal.stderr);
+  await runOk(importArgs, env);
   return proxy.bytes - before;
 }
 
@@ -461,15 +440,9 @@ Deno.test("an extract and an import over a slow network (delayed and throttled) 
     proxy.delayMs = 3;
     proxy.bytesPerSecond = 4 * 1024 * 1024;
     const backup = join(dir, "backup");
-    let terminal = fakeTerminal(env);
-    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
+    await runOk(["extract", backup, "-q"], env);
     await assertBackupHolds(backup, expected);
-    terminal = fakeTerminal(env);
-    equal(
-      await main(["import", backup, "--clean", "--yes", "-q"], terminal),
-      0,
-      terminal.stderr,
-    );
+    await runOk(["import", backup, "--clean", "--yes", "-q"], env);
     await assertDatabaseHolds(expected);
   } finally {
     await proxy.close();
@@ -482,13 +455,12 @@ Deno.test("an extract whose connection drops mid-stream exits 1 in one clear lin
   try {
     const backup = join(dir, "backup");
     let before = proxy.bytes;
-    let terminal = fakeTerminal(env);
-    equal(await main(["extract", backup, "-q"], terminal), 0, terminal.stderr);
+    await runOk(["extract", backup, "-q"], env);
     const full = proxy.bytes - before;
     for (const fraction of [0.2, 0.45, 0.75]) {
       before = proxy.bytes;
       proxy.cutAfter(Math.round(full * fraction));
-      terminal = fakeTerminal(env);
+      const terminal = fakeTerminal(env);
       const status = await main(["extract", backup, "--yes", "-q"], terminal);
       match(
         assertOneClearLine(status, terminal),
@@ -497,12 +469,7 @@ Deno.test("an extract whose connection drops mid-stream exits 1 in one clear lin
       );
       await assertIncomplete(backup);
     }
-    terminal = fakeTerminal(env);
-    equal(
-      await main(["extract", backup, "--yes", "-q"], terminal),
-      0,
-      terminal.stderr,
-    );
+    await runOk(["extract", backup, "--yes", "-q"], env);
     await assertBackupHolds(backup, expected);
   } finally {
     await proxy.close();
@@ -579,9 +546,8 @@ Deno.test("an import that cannot reconnect for a while waits, then finishes exac
       refused = true;
       proxy.refuse(5000);
     });
-    const terminal = fakeTerminal(env);
     const started = performance.now();
-    equal(await main([...args, "-q"], terminal), 0, terminal.stderr);
+    await runOk([...args, "-q"], env);
     ok(refused);
     ok(performance.now() - started > 4000, "it waited");
     await assertDatabaseHolds(expected);
@@ -603,7 +569,7 @@ Deno.test("an import whose network stays down fails in one clear line, and --res
     ]);
     // Down for good from the middle of the nodes on (the import retries for 60 s).
     proxy.cutAfter(Math.round(full * 0.3), () => proxy.refuse());
-    let terminal = fakeTerminal(env);
+    const terminal = fakeTerminal(env);
     const status = await main([...args, "--clean", "--yes"], terminal);
     match(
       assertOneClearLine(status, terminal),
@@ -611,8 +577,7 @@ Deno.test("an import whose network stays down fails in one clear line, and --res
     );
     ok(listBackup(backup).some((name) => name.endsWith(".journal")));
     proxy.accept();
-    terminal = fakeTerminal(env);
-    equal(await main([...args, "--resume"], terminal), 0, terminal.stderr);
+    await runOk([...args, "--resume"], env);
     await assertDatabaseHolds(expected);
     ok(!listBackup(backup).some((name) => name.endsWith(".journal")));
   } finally {

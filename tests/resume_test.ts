@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { loadGeneratedGraph } from "../dev/generate_graph.ts";
+import { loadFaultGraph } from "../dev/fault_loop.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { Importer } from "../lib/import/importer.ts";
 import { diffSnapshots, snapshotGraph, snapshotSchema } from "./_graph.ts";
@@ -58,17 +58,7 @@ Deno.test("an import killed at any point resumes to exactly the uninterrupted re
   const target = await testTarget();
   const { database } = target;
   await wipe(driver, database);
-  await loadGeneratedGraph(driver, { nodes: 4000, database });
-  await driver.executeQuery(
-    "CREATE CONSTRAINT person_uid IF NOT EXISTS FOR (p:Person) REQUIRE p.uid IS UNIQUE",
-    {},
-    { database },
-  );
-  await driver.executeQuery(
-    "CREATE TEXT INDEX tag_names IF NOT EXISTS FOR (t:Tag) ON (t.name1)",
-    {},
-    { database },
-  );
+  await loadFaultGraph(driver, 4000, database);
   const source = await snapshotGraph(driver, database);
   const schema = await snapshotSchema(driver, database);
   const dir = await Deno.makeTempDir();
