@@ -137,7 +137,7 @@ export interface ImportCounts {
   elapsedMs: number;
 }
 
-/** A row of a write query (see `Importer.#row`). */
+/** A row of a write query: backup id, endpoints, properties, moved DateTimes (4.x). */
 interface Row {
   k: bigint;
   s?: bigint;
@@ -178,7 +178,7 @@ const RETRY_MS = 60_000;
 export class Importer {
   readonly #options: ImporterOptions;
   readonly #batchSize: number;
-  /** Whether DateTimes with a named zone are written from their instants (Neo4j 4.x). */
+  /** Whether DateTimes with a named zone are rebuilt in Cypher (Neo4j 4.x, see _bolt4_zoned.ts). */
   #zonedFix = false;
 
   /** Checks the options; nothing runs until {@linkcode Importer.importData}. */
@@ -642,18 +642,17 @@ export class Importer {
   }
 
   /**
-   * A row of a write query: `fields` plus the properties as `p`, and on a Neo4j 4.x target the
-   * DateTimes with a named zone moved to `z` (their keys added to `zoned`): see _bolt4_zoned.ts.
+   * On a Neo4j 4.x target, moves the DateTimes with a named zone of `row.p` to `row.z` and adds
+   * their keys to `zoned` (see _bolt4_zoned.ts); otherwise leaves the row as it is.
    */
-  #row(
-    fields: { k: bigint; s?: bigint; e?: bigint },
-    properties: Properties,
-    zoned: Set<string>,
-  ): Row {
-    const split = this.#zonedFix ? splitZoned(properties) : undefined;
-    if (!split) return { ...fields, p: properties };
-    for (const key of Object.keys(split.zoned)) zoned.add(key);
-    return { ...fields, p: split.properties, z: split.zoned };
+  #moveZoned(row: Row, zoned: Set<string>): Row {
+    const split = this.#zonedFix ? splitZoned(row.p) : undefined;
+    if (split) {
+      for (const key of Object.keys(split.zoned)) zoned.add(key);
+      row.p = split.properties;
+      row.z = split.zoned;
+    }
+    return row;
   }
 
   /** Creates a batch of nodes, a query per label set; returns [backup id, new id] pairs. */
@@ -676,7 +675,7 @@ export class Importer {
         );
       }
       group.rows.push(
-        this.#row({ k: record.id }, record.properties, group.zoned),
+        this.#moveZoned({ k: record.id, p: record.properties }, group.zoned),
       );
     }
     const results = await Promise.all(
@@ -730,11 +729,12 @@ export class Importer {
         groups.set(record.type, group = { rows: [], zoned: new Set() });
       }
       group.rows.push(
-        this.#row(
-          { k: record.id, s: BigInt(start), e: BigInt(end) },
-          record.properties,
-          group.zoned,
-        ),
+        this.#moveZoned({
+          k: record.id,
+          s: BigInt(start),
+          e: BigInt(end),
+          p: record.properties,
+        }, group.zoned),
       );
     }
     const results = await Promise.all(
