@@ -73,6 +73,25 @@ Deno.test("splitZoned() moves named-zone DateTimes, alone and in lists, out of t
   deepEqual(mixed.l[1], { v: VALUES.mixed[1] });
 });
 
+Deno.test("splitZoned() keeps properties named like members of Object.prototype", async (t) => {
+  for (const name of Object.getOwnPropertyNames(Object.prototype)) {
+    await t.step(name, () => {
+      const properties: Properties = { at: VALUES.repeatedHour };
+      Object.defineProperty(properties, name, {
+        value: 1n,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      const split = splitZoned(properties);
+      ok(split);
+      deepEqual(Object.keys(split.properties), [name]);
+      equal(Object.getOwnPropertyDescriptor(split.properties, name)?.value, 1n);
+      deepEqual(Object.keys(split.zoned), ["at"]);
+    });
+  }
+});
+
 Deno.test("zonedSetClauses() escapes the property keys", () => {
   const cypher = zonedSetClauses("n", ["a`b"]);
   ok(cypher.includes("SET n.`a``b` = CASE WHEN row.z.`a``b` IS NULL"), cypher);

@@ -8,6 +8,7 @@ import {
   Time,
   vector,
 } from "../_driver.ts";
+import { ownValue } from "./_own.ts";
 import { type TemporalFields, TemporalParser } from "./_temporal.ts";
 import type {
   JsonObject,
@@ -30,12 +31,12 @@ const SRID_IS_3D: ReadonlyMap<bigint, boolean> = new Map([
 ]);
 
 /** The range of each integer vector type. */
-const INT_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
-  INT8: [-128n, 127n],
-  INT16: [-32768n, 32767n],
-  INT32: [-2147483648n, 2147483647n],
-  INT64: [INT64_MIN, INT64_MAX],
-};
+const INT_RANGES: ReadonlyMap<string, readonly [bigint, bigint]> = new Map([
+  ["INT8", [-128n, 127n]],
+  ["INT16", [-32768n, 32767n]],
+  ["INT32", [-2147483648n, 2147483647n]],
+  ["INT64", [INT64_MIN, INT64_MAX]],
+]);
 
 const VALUE_KEYS = ["$type", "value"] as const;
 const DURATION_KEYS = [
@@ -78,7 +79,7 @@ function checkKeys(
   type: string,
   keys: readonly string[],
 ): void {
-  for (const key in json) {
+  for (const key of Object.keys(json)) {
     if (!keys.includes(key)) {
       throw new SyntaxError(
         `Invalid ${type} value: unexpected field ${JSON.stringify(key)}`,
@@ -103,7 +104,7 @@ function fieldError(
 }
 
 function stringField(json: JsonObject, type: string, key: string): string {
-  const value = json[key];
+  const value = ownValue(json, key);
   if (typeof value !== "string") fieldError(type, key, value, "a string");
   return value;
 }
@@ -118,7 +119,7 @@ function int64(value: bigint, what: string): bigint {
 }
 
 function integerField(json: JsonObject, type: string, key: string): bigint {
-  const value = json[key];
+  const value = ownValue(json, key);
   if (typeof value !== "bigint") fieldError(type, key, value, "an integer");
   return int64(value, `${type} field "${key}"`);
 }
@@ -133,7 +134,7 @@ function finite(value: number, what: string): number {
 }
 
 function floatField(json: JsonObject, type: string, key: string): number {
-  const value = json[key];
+  const value = ownValue(json, key);
   if (typeof value !== "number") fieldError(type, key, value, "a float");
   return finite(value, `${type} field "${key}"`);
 }
@@ -258,7 +259,7 @@ function pointFromJson(json: JsonObject): Point<bigint> {
 function vectorFloat(value: JsonValue): number {
   if (typeof value === "number") return finite(value, "Vector element");
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-    if (value.$type === "Float") return floatFromJson(value);
+    if (ownValue(value, "$type") === "Float") return floatFromJson(value);
   }
   throw new SyntaxError(
     `Invalid Vector value: ${describe(value)} is not a float`,
@@ -268,7 +269,7 @@ function vectorFloat(value: JsonValue): number {
 function vectorFromJson(json: JsonObject): ReturnType<typeof vector> {
   checkKeys(json, "Vector", VECTOR_KEYS);
   const dtype = stringField(json, "Vector", "dtype") as VectorJson["dtype"];
-  const values = json.values;
+  const values = ownValue(json, "values");
   if (!Array.isArray(values)) fieldError("Vector", "values", values, "a list");
   const length = values.length;
   let array: VectorArray;
@@ -284,7 +285,7 @@ function vectorFromJson(json: JsonObject): ReturnType<typeof vector> {
         : dtype === "INT32"
         ? new Int32Array(length)
         : new BigInt64Array(length);
-      const [min, max] = INT_RANGES[dtype]!;
+      const [min, max] = INT_RANGES.get(dtype)!;
       for (let i = 0; i < length; i++) {
         const value = values[i];
         if (typeof value !== "bigint") {
@@ -333,7 +334,7 @@ function vectorFromJson(json: JsonObject): ReturnType<typeof vector> {
 }
 
 function taggedFromJson(json: JsonObject): ScalarValue {
-  const type = json.$type;
+  const type = ownValue(json, "$type");
   switch (type) {
     case "Float":
       return floatFromJson(json);

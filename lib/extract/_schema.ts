@@ -93,9 +93,10 @@ function toJson(value: unknown): JsonValue {
   }
   if (Array.isArray(value)) return value.map(toJson);
   if (typeof value === "object") {
-    const result: JsonObject = {};
-    for (const [key, item] of Object.entries(value)) result[key] = toJson(item);
-    return result;
+    // Keys are data: Object.fromEntries makes each an own property, `__proto__` included.
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, toJson(item)]),
+    );
   }
   return String(value);
 }

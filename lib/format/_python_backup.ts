@@ -98,7 +98,8 @@ async function readConstraints(dir: string): Promise<ConstraintDefinition[]> {
     }
     const fields = entry as Record<string, unknown>;
     for (const key of ["node_label", "node_prop", "constraint_name"]) {
-      if (typeof fields[key] !== "string" || fields[key] === "") {
+      const value = Object.hasOwn(fields, key) ? fields[key] : undefined;
+      if (typeof value !== "string" || value === "") {
         throw invalid(
           dir,
           PYTHON_CONSTRAINTS_FILE,

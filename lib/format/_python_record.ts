@@ -39,6 +39,7 @@ import {
   Point,
   Time,
 } from "../_driver.ts";
+import { ownValue, setOwn } from "../codec/_own.ts";
 import { TemporalParser } from "../codec/_temporal.ts";
 import { parseJson } from "../codec/parse_json.ts";
 import type {
@@ -403,7 +404,7 @@ function scalar(json: JsonValue): ScalarValue {
   }
   if (isObject(json)) {
     const keys = Object.keys(json);
-    const token = json[FLOAT_KEY];
+    const token = ownValue(json, FLOAT_KEY);
     if (keys.length === 1 && typeof token === "string") {
       if (token === "NaN") return NaN;
       if (token === "Infinity") return Infinity;
@@ -520,7 +521,7 @@ function field<T>(
   check: (value: JsonValue) => value is T & JsonValue,
   expected: string,
 ): T {
-  const value = json[key];
+  const value = ownValue(json, key);
   if (value === undefined) throw new SyntaxError(`field "${key}" is missing`);
   if (!check(value)) throw new SyntaxError(`field "${key}" is not ${expected}`);
   return value;
@@ -533,17 +534,22 @@ function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
+/**
+ * The properties of a record, hashed strings restored. Property keys are data (`constructor`
+ * and `__proto__` are keys like any other): `props` and `hash_props` are read by their own
+ * keys only, and the result gets its keys as own properties (see lib/codec/_own.ts).
+ */
 function properties(json: JsonObject, key: string): Properties {
   const props = field(json, key, isObject, "an object");
-  const hashed = json.hash_props;
+  const hashed = ownValue(json, "hash_props");
   if (hashed !== undefined && !isObject(hashed)) {
     throw new SyntaxError(`field "hash_props" is not an object`);
   }
   const strict = hashed !== undefined;
   const result: Properties = {};
-  for (const name in props) {
+  for (const name of Object.keys(props)) {
     const value = props[name]!;
-    const original = hashed?.[name];
+    const original = hashed === undefined ? undefined : ownValue(hashed, name);
     if (original !== undefined) {
       if (typeof original !== "string") {
         throw new SyntaxError(`hash_props "${name}" is not a string`);
@@ -553,11 +559,11 @@ function properties(json: JsonObject, key: string): Properties {
           `property "${name}" is not the SHA-256 of its text in hash_props`,
         );
       }
-      result[name] = original;
+      setOwn(result, name, original);
       continue;
     }
     try {
-      result[name] = decodePythonValue(value, strict);
+      setOwn(result, name, decodePythonValue(value, strict));
     } catch (error) {
       const Kind = error instanceof RangeError ? RangeError : SyntaxError;
       throw new Kind(`property "${name}": ${(error as Error).message}`, {
@@ -566,8 +572,8 @@ function properties(json: JsonObject, key: string): Properties {
     }
   }
   if (hashed) {
-    for (const name in hashed) {
-      if (!(name in props)) {
+    for (const name of Object.keys(hashed)) {
+      if (!Object.hasOwn(props, name)) {
         throw new SyntaxError(
           `hash_props holds "${name}", which ${key} does not`,
         );
@@ -590,7 +596,7 @@ export function parsePythonRecord(
   const json = parseJson(replaceBareFloats(text));
   if (!isObject(json)) throw new SyntaxError("the record is not a JSON object");
   const keys = kind === "node" ? NODE_KEYS : RELATIONSHIP_KEYS;
-  for (const key in json) {
+  for (const key of Object.keys(json)) {
     if (!keys.has(key)) throw new SyntaxError(`unknown field "${key}"`);
   }
   if (kind === "node") {

@@ -1,4 +1,5 @@
 import { jsonToValue } from "../codec/json_to_value.ts";
+import { ownValue, setOwn } from "../codec/_own.ts";
 import { stringifyJson } from "../codec/stringify_json.ts";
 import type {
   JsonObject,
@@ -10,11 +11,14 @@ import { valueToJson } from "../codec/value_to_json.ts";
 import { isObject } from "./_validate.ts";
 import type { BackupRecord, NodeRecord, RelationshipRecord } from "./record.ts";
 
-/** The JSON object of a record, keys in the Python tool's order. */
+/**
+ * The JSON object of a record, keys in the Python tool's order. Property keys are data: each
+ * becomes an own property, `__proto__` included (see lib/codec/_own.ts).
+ */
 export function recordToJson(record: BackupRecord): JsonObject {
   const props: JsonObject = {};
-  for (const key in record.properties) {
-    props[key] = valueToJson(record.properties[key]!);
+  for (const key of Object.keys(record.properties)) {
+    setOwn(props, key, valueToJson(record.properties[key]!));
   }
   return record.kind === "node"
     ? { node_id: record.id, node_labels: record.labels, node_props: props }
@@ -43,9 +47,11 @@ export function stringifyRecord(record: BackupRecord, indent = 0): string {
     },"rel_props":`;
   let text = head + "{";
   let first = true;
-  for (const key in record.properties) {
+  const props = record.properties;
+  for (const key in props) {
+    if (!Object.hasOwn(props, key)) continue;
     text += (first ? "" : ",") + JSON.stringify(key) + ":" +
-      valueText(record.properties[key]!);
+      valueText(props[key]!);
     first = false;
   }
   return text + "}}";
@@ -91,7 +97,7 @@ export function jsonToRecord(
 ): BackupRecord {
   if (!isObject(json)) throw new SyntaxError("the record is not a JSON object");
   const keys = kind === "node" ? NODE_KEYS : RELATIONSHIP_KEYS;
-  for (const key in json) {
+  for (const key of Object.keys(json)) {
     if (!keys.has(key)) throw new SyntaxError(`unknown field "${key}"`);
   }
   if (kind === "node") {
@@ -115,19 +121,19 @@ export function jsonToRecord(
 }
 
 function integer(json: JsonObject, key: string): bigint {
-  const value = json[key];
+  const value = ownValue(json, key);
   if (typeof value !== "bigint") throw invalid(key, "an integer", value);
   return value;
 }
 
 function string(json: JsonObject, key: string): string {
-  const value = json[key];
+  const value = ownValue(json, key);
   if (typeof value !== "string") throw invalid(key, "a string", value);
   return value;
 }
 
 function strings(json: JsonObject, key: string): string[] {
-  const value = json[key];
+  const value = ownValue(json, key);
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
     throw invalid(key, "a list of strings", value);
   }
@@ -135,12 +141,12 @@ function strings(json: JsonObject, key: string): string[] {
 }
 
 function properties(json: JsonObject, key: string): Properties {
-  const value = json[key];
+  const value = ownValue(json, key);
   if (!isObject(value)) throw invalid(key, "an object", value);
   const result: Properties = {};
-  for (const name in value) {
+  for (const name of Object.keys(value)) {
     try {
-      result[name] = jsonToValue(value[name]!);
+      setOwn(result, name, jsonToValue(value[name]!));
     } catch (error) {
       const Kind = error instanceof TypeError
         ? TypeError

@@ -1,6 +1,10 @@
+import { ownValue } from "../codec/_own.ts";
 import type { JsonObject, JsonValue } from "../codec/types.ts";
 
-/** Reads typed fields out of parsed JSON, throwing SyntaxError naming the field when one is wrong. */
+/**
+ * Reads typed fields out of parsed JSON, throwing SyntaxError naming the field when one is wrong.
+ * Only own fields count: an inherited member (`constructor`, `toString`) is no field.
+ */
 export class JsonReader {
   readonly #object: JsonObject;
   readonly #where: string;
@@ -15,7 +19,7 @@ export class JsonReader {
 
   /** The raw value of a field, which must be present. */
   raw(key: string): JsonValue {
-    const value = this.#object[key];
+    const value = ownValue(this.#object, key);
     if (value === undefined) throw this.#error(key, "is missing");
     return value;
   }
@@ -39,7 +43,7 @@ export class JsonReader {
   }
 
   optionalString(key: string): string | null {
-    const value = this.#object[key];
+    const value = ownValue(this.#object, key);
     if (value === undefined || value === null) return null;
     if (typeof value !== "string") throw this.#error(key, "is not a string");
     return value;
@@ -61,7 +65,7 @@ export class JsonReader {
   }
 
   optionalCount(key: string): number | null {
-    const value = this.#object[key];
+    const value = ownValue(this.#object, key);
     if (value === undefined || value === null) return null;
     return this.count(key);
   }
@@ -75,7 +79,7 @@ export class JsonReader {
   }
 
   optionalStrings(key: string): string[] | null {
-    const value = this.#object[key];
+    const value = ownValue(this.#object, key);
     if (value === undefined || value === null) return null;
     return this.strings(key);
   }

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { setOwn } from "../codec/_own.ts";
 import { escapeName } from "../_cypher.ts";
 import type { Properties, PropertyValue, ScalarValue } from "../codec/types.ts";
 import type { ServerInfo } from "../_server_info.ts";
@@ -68,12 +69,12 @@ export function splitZoned(
     } else if (hasNamedZone(value)) {
       replacement = fields(value);
     }
-    if (replacement) (zoned ??= {})[key] = replacement;
+    if (replacement) setOwn(zoned ??= {}, key, replacement);
   }
   if (!zoned) return undefined;
   const rest: Properties = {};
   for (const [key, value] of Object.entries(properties)) {
-    if (!(key in zoned)) rest[key] = value;
+    if (!Object.hasOwn(zoned, key)) setOwn(rest, key, value);
   }
   return { properties: rest, zoned };
 }

@@ -1,3 +1,4 @@
+import { setOwn } from "../codec/_own.ts";
 import { escapeName } from "../_cypher.ts";
 import type { ServerInfo } from "../_server_info.ts";
 import type { JsonObject, JsonValue } from "../codec/types.ts";
@@ -293,9 +294,13 @@ function indexConfig(options: JsonObject): JsonObject | undefined {
   const kept: JsonObject = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === null) continue;
-    kept[key] = key.startsWith("spatial.") && Array.isArray(value)
-      ? value.map((n) => typeof n === "bigint" ? Number(n) : n)
-      : value as JsonValue;
+    setOwn(
+      kept,
+      key,
+      key.startsWith("spatial.") && Array.isArray(value)
+        ? value.map((n) => typeof n === "bigint" ? Number(n) : n)
+        : value as JsonValue,
+    );
   }
   return Object.keys(kept).length > 0 ? kept : undefined;
 }
