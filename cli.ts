@@ -21,6 +21,7 @@ import { ProgressDisplay } from "./lib/cli/_progress.ts";
 import { processTerminal, type Terminal } from "./lib/cli/_terminal.ts";
 
 export type { Terminal };
+import { describeSchemaCounts } from "./lib/_schema_counts.ts";
 import { BackupError } from "./lib/errors.ts";
 import { Extractor } from "./lib/extract/extractor.ts";
 import { Importer } from "./lib/import/importer.ts";
@@ -28,6 +29,7 @@ import { verifyBackup } from "./lib/import/verify_backup.ts";
 import { VERSION } from "./lib/version.ts";
 
 const DEFAULT_ADDRESS = "neo4j://localhost:7687";
+const DEFAULT_BATCH_SIZE = 10_000;
 
 const CONNECTION_HELP =
   `Connection (as Neo4j's own tools; flags win over the environment):
@@ -155,9 +157,19 @@ export async function main(
   args: string[],
   terminal: Terminal = processTerminal(),
 ): Promise<number> {
+  // A second Ctrl-C ends main() at once, whatever the command is waiting for.
+  const quit = Promise.withResolvers<number>();
   try {
-    return await run(args, terminal);
+    return await Promise.race([
+      run(args, terminal, () => quit.resolve(130)),
+      quit.promise,
+    ]);
   } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") {
+      // Ctrl-C at a prompt.
+      terminal.err("Interrupted\n");
+      return 130;
+    }
     if (error instanceof UsageError) {
       terminal.err(`error: ${error.message}\n`);
       terminal.err(
@@ -168,7 +180,7 @@ export async function main(
       return 2;
     }
     if (error instanceof BackupError) {
-      terminal.err(`error: ${error.message}\n`);
+      terminal.err(`error: ${error.message}${advice(error)}\n`);
       return error.code === "ABORTED" ? 130 : 1;
     }
     terminal.err(
@@ -179,7 +191,34 @@ export async function main(
   }
 }
 
-async function run(args: string[], terminal: Terminal): Promise<number> {
+/**
+ * What to do about a failure, in this command line's flags (the library gives the fact as the
+ * error's `hint`); empty when running again would fail the same way.
+ */
+function advice(error: BackupError): string {
+  switch (error.hint) {
+    case undefined:
+      return "";
+    case "resume":
+      return "; the import can continue where it stopped: run it again with --resume";
+    case "resume-smaller-batches":
+      return `; the import can continue where it stopped with smaller transactions: run it again with --resume and a smaller --batch-size (default: ${DEFAULT_BATCH_SIZE})`;
+    case "resume-after-fix":
+      return "; --resume fails the same way until the cause is removed from the database (--clean starts over in an emptied database instead)";
+    case "resume-or-clean":
+      return "; continue it with --resume, or start over with --clean";
+    case "confirm":
+      return "; confirm with --yes";
+    case "confirm-or-clean":
+      return "; confirm with --yes, or empty it first with --clean";
+  }
+}
+
+async function run(
+  args: string[],
+  terminal: Terminal,
+  quitNow: () => void,
+): Promise<number> {
   const [first, ...rest] = args;
   if (first === "--version" || first === "-V") {
     terminal.out(
@@ -192,8 +231,10 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
     return 0;
   }
   if (first === undefined) throw new UsageError("missing command");
-  if (!(first in OPTIONS)) {
-    throw new UsageError(`unknown command "${first}"`);
+  if (!Object.hasOwn(OPTIONS, first)) {
+    throw new UsageError(
+      `unknown command "${first}"${didYouMean(first, Object.keys(OPTIONS))}`,
+    );
   }
   const command = first as Command;
   let values: Values;
@@ -206,10 +247,7 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
       strict: true,
     }) as { values: Values; positionals: string[] });
   } catch (error) {
-    throw new UsageError(
-      (error as Error).message.replace(/\. To specify a positional.*$/s, ""),
-      command,
-    );
+    throw new UsageError(parseArgsMessage(error as Error, command), command);
   }
   if (values.help) {
     terminal.out(`${HELP[command]}\n`);
@@ -261,31 +299,38 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
     ? extractOptions(values)
     : importOptions(values);
   const connection = await connectionOptions(values, terminal, command);
+  const abort = new AbortController();
   const confirm = async (question: string): Promise<boolean> => {
     if (!terminal.interactive.stdin) return false;
     progress.finish();
     terminal.err(`${question} [y/N] `);
-    const answer = await terminal.readLine(true);
-    return /^y(es)?$/i.test(answer?.trim() ?? "");
+    // Ctrl-C while the question waits stops the command as it would at any other point.
+    const stopped = Promise.withResolvers<never>();
+    const onAbort = (): void => stopped.reject(abort.signal.reason);
+    abort.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const answer = await Promise.race([
+        terminal.readLine(true),
+        stopped.promise,
+      ]);
+      return /^y(es)?$/i.test(answer?.trim() ?? "");
+    } finally {
+      abort.signal.removeEventListener("abort", onAbort);
+    }
   };
 
-  const abort = new AbortController();
   let interrupted = false;
-  const onInterrupt = (): void => {
+  const stopListening = terminal.onInterrupt(() => {
     if (interrupted) {
-      // A second Ctrl-C: let the default handler end the process.
-      Deno.removeSignalListener("SIGINT", onInterrupt);
+      terminal.err("Quitting at once\n");
+      quitNow();
       return;
     }
     interrupted = true;
+    progress.finish();
     terminal.err("\nStopping (Ctrl-C again to quit at once)...\n");
     abort.abort();
-  };
-  try {
-    Deno.addSignalListener("SIGINT", onInterrupt);
-  } catch {
-    // No signals here (e.g. some Windows consoles).
-  }
+  });
   const driver: Driver = createDriver(connection, command);
   try {
     if (command === "extract") {
@@ -314,11 +359,9 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
         terminal.out(
           `Extracted ${formatCount(counts.nodes)} nodes and ${
             formatCount(counts.relationships)
-          } relationships (${plural(counts.constraints, "constraint")}, ${
-            plural(counts.indexes, "index")
-          }) into ${dir} in ${formatDuration(counts.elapsedMs)}: ${
-            plural(counts.files, "file")
-          }, ${formatBytes(counts.bytes)}\n`,
+          } relationships (${describeSchemaCounts(counts)}) into ${dir} in ${
+            formatDuration(counts.elapsedMs)
+          }: ${plural(counts.files, "file")}, ${formatBytes(counts.bytes)}\n`,
         );
       }
     } else {
@@ -349,11 +392,9 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
         terminal.out(
           `Imported ${formatCount(counts.nodes)} nodes and ${
             formatCount(counts.relationships)
-          } relationships (${plural(counts.constraints, "constraint")}, ${
-            plural(counts.indexes, "index")
-          }) from ${dir}${counts.resumed ? " (resumed)" : ""} in ${
-            formatDuration(counts.elapsedMs)
-          }; counts verified\n`,
+          } relationships (${describeSchemaCounts(counts)}) from ${dir}${
+            counts.resumed ? " (resumed)" : ""
+          } in ${formatDuration(counts.elapsedMs)}; counts verified\n`,
         );
       }
     }
@@ -371,16 +412,12 @@ async function run(args: string[], terminal: Terminal): Promise<number> {
           /(cannot reach a Neo4j server|the server)(?=:| refused| blocks| has no)/,
           `$1 at ${address}`,
         );
-      throw new BackupError(message, { code: error.code, cause: error.cause });
+      throw error.with({ message });
     }
     throw error;
   } finally {
     progress.finish();
-    try {
-      Deno.removeSignalListener("SIGINT", onInterrupt);
-    } catch {
-      // Not added.
-    }
+    stopListening();
     await driver.close();
   }
 }
@@ -525,6 +562,57 @@ function integer(
   return n;
 }
 
+/** The message of a parseArgs error, in this tool's words, with a suggestion for a typo. */
+function parseArgsMessage(error: Error, command: Command): string {
+  const message = error.message.replace(/\. To specify a positional.*$/s, "");
+  const unknown = /^Unknown option '([^']*)'/.exec(message);
+  if (unknown) {
+    const flags = Object.entries(OPTIONS[command]).flatMap((
+      [name, option],
+    ) => ["short" in option ? `-${option.short}` : [], `--${name}`].flat());
+    return `unknown option ${unknown[1]}${didYouMean(unknown[1]!, flags)}`;
+  }
+  return message[0]!.toLowerCase() + message.slice(1);
+}
+
+/** `; did you mean "x"?` for the closest of `candidates`, when one is close enough. */
+function didYouMean(word: string, candidates: string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(word, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  const limit = Math.max(1, Math.floor(word.replace(/^-+/, "").length / 3));
+  return best !== undefined && bestDistance <= limit
+    ? `; did you mean ${best}?`
+    : "";
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from(
+    { length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i || j),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i]!;
+      row[j] = Math.min(
+        d[i - 1]![j]! + 1,
+        row[j - 1]! + 1,
+        d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+      }
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 if (import.meta.main) {
-  Deno.exitCode = await main(Deno.args);
+  // main() has finished its work (or was told to quit at once by a second Ctrl-C): end now,
+  // whatever is still pending.
+  Deno.exit(await main(Deno.args));
 }

@@ -1,4 +1,4 @@
-import { errorCode } from "./_retry.ts";
+import { errorCode, isDatabaseUnavailable, isMemoryLimit } from "./_retry.ts";
 import { BackupError } from "./errors.ts";
 import { describeFileError } from "./format/_file_sink.ts";
 
@@ -73,6 +73,18 @@ export function toBackupError(
         { code: "CONNECTION", cause: error },
       );
     }
+    case isDatabaseUnavailable(error):
+      return new BackupError(
+        `${action}: the database${
+          context.database ? ` "${context.database}"` : ""
+        }${where} became unavailable: the server is stopping or restarting it`,
+        { code: "CONNECTION", cause: error, address: context.address },
+      );
+    case isMemoryLimit(error):
+      return new BackupError(
+        `${action}: the server${where} refused a transaction for its memory limit (db.memory.transaction.max or the global pool): ${message}`,
+        { code: "SERVER", cause: error, address: context.address },
+      );
     case code.startsWith("Neo."):
       return new BackupError(
         `${action}: the server failed a query: ${message} (${code})`,

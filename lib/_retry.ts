@@ -13,12 +13,34 @@ export function errorCode(error: unknown): string {
   return typeof code === "string" ? code : "";
 }
 
-/** Whether trying again may succeed: lost connections and transient server errors. */
+/**
+ * Whether the server refused a transaction for the memory it needed (`db.memory.transaction.max`
+ * or the global pool): transient by its code, but the same transaction fails the same way again.
+ */
+export function isMemoryLimit(error: unknown): boolean {
+  return /^Neo\.TransientError\.General\.(MemoryPoolOutOfMemoryError|TransactionMemoryLimit|OutOfMemoryError)$/
+    .test(errorCode(error));
+}
+
+/**
+ * Whether the database is unavailable because the server is stopping, starting or restarting
+ * it (a server that shuts down cleanly answers this before it closes its connections).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return /^Neo\.TransientError\.(General|Database)\.DatabaseUnavailable$/.test(
+    errorCode(error),
+  );
+}
+
+/**
+ * Whether trying again may succeed: lost connections, a database the server is restarting, and
+ * transient server errors other than a transaction too large for the server's memory.
+ */
 export function isRetryable(error: unknown): boolean {
   const code = errorCode(error);
   return code === "ServiceUnavailable" || code === "SessionExpired" ||
     code === "Neo.ClientError.Security.AuthorizationExpired" ||
-    code.includes("TransientError");
+    code.includes("TransientError") && !isMemoryLimit(error);
 }
 
 /** Options for {@linkcode withRetry}. */

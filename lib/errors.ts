@@ -25,14 +25,41 @@ export type BackupErrorCode =
   | "IO"
   | "ABORTED";
 
+/**
+ * What the caller can do about a failure, as a fact for it to phrase in its own terms (the CLI
+ * names its flags; a library caller its options). No hint: running again as it was fails the
+ * same way, and the message says why.
+ *
+ * - `resume`: running the same import again with `resume` continues where it stopped.
+ * - `resume-smaller-batches`: the same, with a smaller `batchSize` (a transaction was too large
+ *   for the server).
+ * - `resume-after-fix`: resuming fails the same way until the cause named in the message is
+ *   removed from the database; `clean` starts over instead.
+ * - `resume-or-clean`: an earlier import did not finish: continue it with `resume`, or start
+ *   over with `clean`.
+ * - `confirm`: it was refused for want of confirmation (`inputYes`).
+ * - `confirm-or-clean`: the same, or empty the target first with `clean`.
+ */
+export type BackupErrorHint =
+  | "resume"
+  | "resume-smaller-batches"
+  | "resume-after-fix"
+  | "resume-or-clean"
+  | "confirm"
+  | "confirm-or-clean";
+
 /** Options for {@linkcode BackupError}. */
 export interface BackupErrorOptions extends ErrorOptions {
   /** What went wrong. */
   code: BackupErrorCode;
   /** The backup file concerned, relative to the backup directory. */
-  file?: string;
+  file?: string | undefined;
   /** The 1-based number of the record concerned within `file`. */
-  record?: number;
+  record?: number | undefined;
+  /** What the caller can do about it. */
+  hint?: BackupErrorHint | undefined;
+  /** The server's address (`host:port`), when one is concerned. */
+  address?: string | undefined;
 }
 
 /**
@@ -60,6 +87,10 @@ export class BackupError extends Error {
   readonly file: string | undefined;
   /** The 1-based number of the record concerned within `file`. */
   readonly record: number | undefined;
+  /** What the caller can do about it; undefined when running again fails the same way. */
+  readonly hint: BackupErrorHint | undefined;
+  /** The server's address (`host:port`), when one is concerned. */
+  readonly address: string | undefined;
 
   /** Makes an error with a message and its context. */
   constructor(message: string, options: BackupErrorOptions) {
@@ -67,5 +98,23 @@ export class BackupError extends Error {
     this.code = options.code;
     this.file = options.file;
     this.record = options.record;
+    this.hint = options.hint;
+    this.address = options.address;
+  }
+
+  /** The same error with other fields (message, hint, ...); the original becomes its cause. */
+  with(
+    changes: Partial<BackupErrorOptions> & { message?: string },
+  ): BackupError {
+    const { message = this.message, ...options } = changes;
+    return new BackupError(message, {
+      code: this.code,
+      file: this.file,
+      record: this.record,
+      hint: this.hint,
+      address: this.address,
+      cause: this.cause,
+      ...options,
+    });
   }
 }

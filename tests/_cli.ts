@@ -10,22 +10,52 @@ import { main } from "../cli.ts";
 import type { Terminal } from "../lib/cli/_terminal.ts";
 import type { TestTarget } from "./_neo4j.ts";
 
-/** A terminal that records what is written; not interactive. */
+/** A terminal that records what is written, and can be sent a Ctrl-C. */
 export interface FakeTerminal extends Terminal {
   stdout: string;
   stderr: string;
+  /** Sends a Ctrl-C, as the process's SIGINT would. */
+  interrupt(): void;
 }
 
-/** A terminal that records what is written and reads `env` as its environment. */
-export function fakeTerminal(env: Record<string, string> = {}): FakeTerminal {
+/** Options of {@linkcode fakeTerminal}. */
+export interface FakeTerminalOptions {
+  /** Whether standard input and standard error are terminals. */
+  interactive?: boolean;
+  /** The lines typed at prompts, in order (then end of input). */
+  answers?: string[];
+  /** Replaces the scripted answers, e.g. to reject as Ctrl-C at a prompt does. */
+  readLine?: Terminal["readLine"];
+}
+
+/**
+ * A terminal that records what is written, reads `env` as its environment and answers prompts
+ * from a script; not interactive unless asked.
+ */
+export function fakeTerminal(
+  env: Record<string, string> = {},
+  options: FakeTerminalOptions = {},
+): FakeTerminal {
+  const answers = [...(options.answers ?? [])];
+  const listeners = new Set<() => void>();
   const terminal: FakeTerminal = {
     stdout: "",
     stderr: "",
     out: (text) => void (terminal.stdout += text),
     err: (text) => void (terminal.stderr += text),
-    interactive: { stderr: false, stdin: false },
-    readLine: () => Promise.resolve(undefined),
+    interactive: {
+      stderr: options.interactive ?? false,
+      stdin: options.interactive ?? false,
+    },
+    readLine: options.readLine ?? (() => Promise.resolve(answers.shift())),
     env: (name) => env[name],
+    onInterrupt: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    interrupt: () => {
+      for (const listener of [...listeners]) listener();
+    },
   };
   return terminal;
 }

@@ -1,34 +1,12 @@
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { main } from "../cli.ts";
-import type { Terminal } from "../lib/cli/_terminal.ts";
+import { loadFaultGraph } from "../dev/fault_loop.ts";
+import { diffSnapshots, type GraphSnapshot, snapshotGraph } from "./_graph.ts";
+import { TcpProxy } from "./_proxy.ts";
+import { fakeTerminal } from "./_cli.ts";
 import { openDriver, testTarget, wipe } from "./_neo4j.ts";
-
-interface FakeTerminal extends Terminal {
-  stdout: string;
-  stderr: string;
-}
-
-/** A terminal that records what is written and answers prompts from a script. */
-function fakeTerminal(
-  env: Record<string, string> = {},
-  options: { interactive?: boolean; answers?: string[] } = {},
-): FakeTerminal {
-  const answers = [...(options.answers ?? [])];
-  const terminal: FakeTerminal = {
-    stdout: "",
-    stderr: "",
-    out: (text) => void (terminal.stdout += text),
-    err: (text) => void (terminal.stderr += text),
-    interactive: {
-      stderr: options.interactive ?? false,
-      stdin: options.interactive ?? false,
-    },
-    readLine: () => Promise.resolve(answers.shift()),
-    env: (name) => env[name],
-  };
-  return terminal;
-}
 
 async function connectionEnv(): Promise<Record<string, string>> {
   const target = await testTarget();
@@ -69,7 +47,24 @@ Deno.test("main() reports usage errors on stderr with a hint and status 2", asyn
     [["backup"], /error: unknown command "backup"/],
     [["extract"], /error: missing <dir>/],
     [["extract", "a", "b"], /error: expected one <dir>, got 2/],
-    [["extract", "d", "--bogus"], /error: Unknown option '--bogus'/],
+    [["extract", "d", "--bogus"], /error: unknown option --bogus\n/],
+    [
+      ["extract", "d", "--adress", "bolt://h"],
+      /error: unknown option --adress; did you mean --address\?\n/,
+    ],
+    [
+      ["import", "d", "--batchsize", "5"],
+      /error: unknown option --batchsize; did you mean --batch-size\?\n/,
+    ],
+    [
+      ["extrcat", "d"],
+      /error: unknown command "extrcat"; did you mean extract\?\n/,
+    ],
+    [["constructor", "d"], /error: unknown command "constructor"\n/],
+    [
+      ["extract", "d", "--indent"],
+      /error: option '--indent <value>' argument missing/,
+    ],
     [
       ["extract", "d", "--indent", "x"],
       /--indent must be an integer from 0 to 10/,
@@ -100,6 +95,19 @@ Deno.test("main() reports usage errors on stderr with a hint and status 2", asyn
       equal(terminal.stdout, "");
     });
   }
+});
+
+Deno.test("main() exits 130, not as a bug, when Ctrl-C ends the password prompt", async () => {
+  const terminal = fakeTerminal({ NEO4J_URI: "bolt://127.0.0.1:1" }, {
+    interactive: true,
+    readLine: () => Promise.reject(new DOMException("Cancelled", "AbortError")),
+  });
+  equal(await main(["extract", "somewhere"], terminal), 130);
+  match(
+    terminal.stderr,
+    /^Password for neo4j at bolt:\/\/127\.0\.0\.1:1: Interrupted\n$/,
+  );
+  equal(terminal.stdout, "");
 });
 
 Deno.test("main() wants a password and asks for none without a terminal", async () => {
@@ -180,12 +188,15 @@ Deno.test("main() extracts, refuses to overwrite without confirmation, imports a
     equal(await main(["extract", backup], terminal), 0, terminal.stderr);
     match(
       terminal.stdout,
-      /^Extracted 500 nodes and 250 relationships \(0 constraints, 2 indexes\) into .* in .*: 2 files, .*\n$/,
+      /^Extracted 500 nodes and 250 relationships \(0 constraints, 0 indexes \(not counting 2 lookup indexes\)\) into .* in .*: 2 files, .*\n$/,
     );
 
     terminal = fakeTerminal(env);
     equal(await main(["extract", backup], terminal), 1);
-    match(terminal.stderr, /is not empty; confirm with --yes/);
+    match(
+      terminal.stderr,
+      /^error: Cannot extract: .* is not empty \(\d+ entries\) and overwriting the backup in it was not confirmed; confirm with --yes\n$/,
+    );
 
     terminal = fakeTerminal(env, { interactive: true, answers: ["n"] });
     equal(await main(["extract", backup], terminal), 1);
@@ -199,7 +210,16 @@ Deno.test("main() extracts, refuses to overwrite without confirmation, imports a
     equal(await main(["import", backup], terminal), 1);
     match(
       terminal.stderr,
-      /is not empty \(500 nodes, 250 relationships.*confirm with --yes/,
+      /is not empty \(500 nodes, 250 relationships.*\); confirm with --yes, or empty it first with --clean\n$/,
+    );
+    ok(!/inputYes/.test(terminal.stderr), terminal.stderr);
+
+    // The question says what a yes does: the backup is added to what is there.
+    terminal = fakeTerminal(env, { interactive: true, answers: ["n"] });
+    equal(await main(["import", backup], terminal), 1);
+    match(
+      terminal.stderr,
+      /Import into it anyway\? The backup's nodes, relationships and schema are added to what it holds; nothing in it is changed or deleted\. \[y\/N\] /,
     );
 
     terminal = fakeTerminal(env);
@@ -240,4 +260,127 @@ Deno.test("main() extracts, refuses to overwrite without confirmation, imports a
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** A backup of the fault graph (relationships enough for many batches), and its snapshot. */
+async function faultGraphBackup(dir: string): Promise<GraphSnapshot> {
+  await using driver = await openDriver();
+  const { database } = await testTarget();
+  await wipe(driver, database);
+  await loadFaultGraph(driver, 1500, database);
+  const expected = await snapshotGraph(driver, database);
+  equal(
+    await main(
+      ["extract", join(dir, "backup"), "-q"],
+      fakeTerminal(await connectionEnv()),
+    ),
+    0,
+  );
+  await wipe(driver, database);
+  return expected;
+}
+
+Deno.test("main() stops an import at the first Ctrl-C in the relationships phase, and --resume finishes it exactly", async () => {
+  const env = await connectionEnv();
+  const dir = await Deno.makeTempDir();
+  try {
+    const expected = await faultGraphBackup(dir);
+    const backup = join(dir, "backup");
+    // A live progress line shows the phase.
+    const terminal = fakeTerminal(env, { interactive: true });
+    const run = main(["import", backup, "--batch-size", "20"], terminal);
+    const deadline = Date.now() + 120_000;
+    // deno-lint-ignore no-control-regex
+    while (!/\r\x1b\[2Krelationships/.test(terminal.stderr)) {
+      ok(Date.now() < deadline, `no relationships phase: ${terminal.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    terminal.interrupt();
+    equal(await run, 130, terminal.stderr);
+    match(terminal.stderr, /Stopping \(Ctrl-C again to quit at once\)\.\.\./);
+    match(
+      terminal.stderr,
+      /\nerror: Cannot import backup: cancelled; the import can continue where it stopped: run it again with --resume\n$/,
+    );
+    await using driver = await openDriver();
+    const { database } = await testTarget();
+    const { records } = await driver.executeQuery(
+      "MATCH ()-[r]->() RETURN count(r) AS count",
+      {},
+      { database },
+    );
+    ok(
+      Number(records[0]!.get("count")) < expected.relationships.length,
+      "the import stopped before its end",
+    );
+    equal(
+      await main(["import", backup, "--resume", "-q"], fakeTerminal(env)),
+      0,
+    );
+    deepEqual(
+      diffSnapshots(expected, await snapshotGraph(driver, database)),
+      [],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "neo4j-backup quits at the second Ctrl-C at once, even while a query hangs",
+  // The proxy's held chunks outlive the test by a few seconds.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(): Promise<void> {
+    const target = await testTarget();
+    const dir = await Deno.makeTempDir();
+    await using proxy = TcpProxy.start(target.uri);
+    try {
+      await faultGraphBackup(dir);
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          fileURLToPath(new URL("../cli.ts", import.meta.url)),
+          "import",
+          join(dir, "backup"),
+          "--batch-size",
+          "20",
+        ],
+        env: { ...(await connectionEnv()), NEO4J_URI: proxy.uri() },
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const stderr = new Response(child.stderr).text();
+      const deadline = Date.now() + 120_000;
+      while (proxy.bytes < 200_000) {
+        ok(Date.now() < deadline, "the import got going");
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      // Every answer of the server is now held for 20 s: the first Ctrl-C waits for the
+      // transaction in flight, the second does not.
+      proxy.delayMs = 20_000;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      child.kill("SIGINT");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const second = performance.now();
+      child.kill("SIGINT");
+      const status = await child.status;
+      const waited = performance.now() - second;
+      const text = await stderr;
+      equal(status.code, 130, text);
+      match(
+        text,
+        /Stopping \(Ctrl-C again to quit at once\)\.\.\.\nQuitting at once\n$/,
+      );
+      ok(
+        waited < 10_000,
+        `it quit ${Math.round(waited)} ms after the second Ctrl-C`,
+      );
+    } finally {
+      proxy.delayMs = 0;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

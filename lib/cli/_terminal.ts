@@ -10,6 +10,8 @@ export interface Terminal {
   readLine(echo: boolean): Promise<string | undefined>;
   /** An environment variable. */
   env(name: string): string | undefined;
+  /** Calls `listener` at each Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt(listener: () => void): () => void;
 }
 
 /** The process's own terminal. */
@@ -34,6 +36,15 @@ export function processTerminal(): Terminal {
     },
     readLine: (echo) => readLine(echo),
     env: (name) => Deno.env.get(name),
+    onInterrupt: (listener) => {
+      try {
+        Deno.addSignalListener("SIGINT", listener);
+      } catch {
+        // No signals here (e.g. some Windows consoles).
+        return () => {};
+      }
+      return () => Deno.removeSignalListener("SIGINT", listener);
+    },
   };
 }
 

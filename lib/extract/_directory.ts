@@ -66,8 +66,8 @@ export async function prepareDirectory(
     (options.confirm !== undefined && await options.confirm(question));
   if (!confirmed) {
     throw new BackupError(
-      `Cannot extract: ${dir} is not empty; confirm with --yes (inputYes) to overwrite the backup in it`,
-      { code: "TARGET_NOT_EMPTY" },
+      `Cannot extract: ${dir} is not empty (${entries.length} entries) and overwriting the backup in it was not confirmed`,
+      { code: "TARGET_NOT_EMPTY", hint: "confirm" },
     );
   }
   await removeQuietly(join(dir, MANIFEST_FILE));

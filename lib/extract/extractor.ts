@@ -3,6 +3,7 @@ import neo4j, { type Driver, DRIVER_VERSION } from "../_driver.ts";
 import { assertLosslessIntegers } from "../_lossless.ts";
 import { type ConnectionContext, toBackupError } from "../_neo4j_errors.ts";
 import { withRetry } from "../_retry.ts";
+import { countSchema, type SchemaCounts } from "../_schema_counts.ts";
 import { readServerInfo, type ServerInfo } from "../_server_info.ts";
 import type { Properties } from "../codec/types.ts";
 import { BackupError } from "../errors.ts";
@@ -97,20 +98,22 @@ export interface ExtractProgress {
   done: number;
   /** Records this phase expects (the database's count when the extract started). */
   total: number;
-  /** Bytes written to data files so far, all phases together. */
+  /**
+   * Bytes of data files on disk so far, all phases together (compressed, when compressing; the
+   * compressor's buffer not yet counted).
+   */
   bytes: number;
 }
 
-/** What an extract wrote. */
-export interface ExtractCounts {
+/**
+ * What an extract wrote. The schema is counted as everywhere (see `SchemaCounts`): `indexes` are
+ * those of their own, besides `constraintIndexes` (which back constraints) and `lookupIndexes`.
+ */
+export interface ExtractCounts extends SchemaCounts {
   /** Nodes written. */
   nodes: number;
   /** Relationships written. */
   relationships: number;
-  /** Constraints backed up. */
-  constraints: number;
-  /** Indexes backed up, other than those that belong to a constraint. */
-  indexes: number;
   /** Data files written. */
   files: number;
   /** Bytes of data files written. */
@@ -283,6 +286,7 @@ export class Extractor {
         nodeBytes,
       );
 
+      o.signal?.throwIfAborted();
       o.onProgress?.({
         phase: "finishing",
         done: 0,
@@ -345,10 +349,7 @@ export class Extractor {
       return {
         nodes: counts.nodes,
         relationships: counts.relationships,
-        constraints: manifest.schema.constraints.length,
-        indexes: manifest.schema.indexes.filter((i) =>
-          !i.owningConstraint
-        ).length,
+        ...countSchema(manifest.schema),
         files: files.length,
         bytes: sumBytes(files),
         writesDetected: manifest.consistency.writesDetected ||

@@ -6,6 +6,8 @@ import type { SinkRequest, SinkResponse } from "./_file_sink_worker.ts";
 export interface FileSink {
   /** Queues bytes; resolves when the sink can take more. */
   write(chunk: Uint8Array): Promise<void>;
+  /** Bytes on disk so far (compressed, when compressing). */
+  written(): number;
   /** Finishes the file; its size on disk and SHA-256. */
   close(): Promise<{ bytes: number; sha256: string }>;
   /** Gives up on the file (the caller deletes it). */
@@ -78,8 +80,11 @@ export class SinkWorker {
   async open(path: string, compress: boolean): Promise<FileSink> {
     await this.#ask({ op: "open", path, compress });
     const inFlight: Promise<SinkResponse>[] = [];
+    let written = 0;
     const settle = async (count: number): Promise<void> => {
-      while (inFlight.length > count) check(await inFlight.shift()!);
+      while (inFlight.length > count) {
+        written = check(await inFlight.shift()!).bytes ?? written;
+      }
     };
     return {
       write: async (chunk) => {
@@ -88,6 +93,7 @@ export class SinkWorker {
         );
         await settle(IN_FLIGHT - 1);
       },
+      written: () => written,
       close: async () => {
         await settle(0);
         const response = check(await this.#ask({ op: "close" }));
@@ -141,6 +147,7 @@ export async function openLocalSink(
   const writer = bytes.writable.getWriter();
   return {
     write: (chunk) => pipeError(done, writer.write(chunk)),
+    written: () => digest.bytes,
     close: async () => {
       await pipeError(done, writer.close());
       await done;

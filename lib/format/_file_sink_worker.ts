@@ -57,7 +57,7 @@ async function handle(request: SinkRequest): Promise<SinkResponse> {
     }
     case "write":
       await pipeError(file!.done, file!.writer.write(request.chunk));
-      return { op: "done" };
+      return { op: "done", bytes: file!.digest.bytes };
     case "close": {
       const current = file!;
       file = undefined;

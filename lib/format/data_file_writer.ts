@@ -222,12 +222,12 @@ export class DataFileWriter extends WritableStream<string[]> {
       abort: discard,
     });
     this.#files = files;
-    this.#current = () => current?.jsonBytes ?? 0;
+    this.#current = () => current?.sink.written() ?? 0;
   }
 
   /**
-   * Bytes written so far: on disk for completed files, plus the JSON bytes that went into the
-   * current one (compressed later, so an overestimate while it is open).
+   * Bytes on disk so far: the completed files, and what of the current one has reached the disk
+   * (compressed, when compressing).
    */
   get bytes(): number {
     let total = this.#current();

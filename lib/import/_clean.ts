@@ -1,13 +1,12 @@
 import neo4j, { type Driver } from "../_driver.ts";
 import { escapeName } from "../_cypher.ts";
+import { countSchema, type SchemaCounts } from "../_schema_counts.ts";
+import { readSchema } from "../extract/_schema.ts";
 
-/** What a database holds, in brief. */
-export interface DatabaseContents {
+/** What a database holds, in brief; the schema counted as {@linkcode countSchema} does. */
+export interface DatabaseContents extends SchemaCounts {
   nodes: number;
   relationships: number;
-  constraints: number;
-  /** Indexes other than the token lookup indexes every database has. */
-  indexes: number;
 }
 
 /** Counts what a database holds (node and relationship counts come from the count store). */
@@ -23,15 +22,7 @@ export async function databaseContents(
   return {
     nodes: await count("MATCH (n) RETURN count(n)"),
     relationships: await count("MATCH ()-[r]->() RETURN count(r)"),
-    constraints: await count("SHOW CONSTRAINTS YIELD name RETURN count(*)"),
-    indexes: await count(
-      "SHOW INDEXES YIELD type, owningConstraint WHERE type <> 'LOOKUP' RETURN count(*)",
-    ).catch(() =>
-      // 4.4 has no owningConstraint column.
-      count(
-        "SHOW INDEXES YIELD type, uniqueness WHERE type <> 'LOOKUP' AND uniqueness <> 'UNIQUE' RETURN count(*)",
-      )
-    ),
+    ...countSchema(await readSchema(driver, database)),
   };
 }
 

@@ -9,17 +9,22 @@ import neo4j, {
 import { escapeName, labelExpression } from "../_cypher.ts";
 import { assertLosslessIntegers } from "../_lossless.ts";
 import { type ConnectionContext, toBackupError } from "../_neo4j_errors.ts";
-import { isRetryable, withRetry } from "../_retry.ts";
+import { isMemoryLimit, isRetryable, withRetry } from "../_retry.ts";
+import { describeSchemaCounts, type SchemaCounts } from "../_schema_counts.ts";
 import { readServerInfo, type ServerInfo } from "../_server_info.ts";
 import type { Properties } from "../codec/types.ts";
-import { BackupError } from "../errors.ts";
+import { BackupError, type BackupErrorHint } from "../errors.ts";
 import {
   type BackupFile,
   type BackupReader,
   openBackup,
 } from "../format/backup_reader.ts";
 import type { BackupRecord } from "../format/record.ts";
-import { cleanDatabase, databaseContents } from "./_clean.ts";
+import {
+  cleanDatabase,
+  type DatabaseContents,
+  databaseContents,
+} from "./_clean.ts";
 import type { IdMap } from "./_id_map.ts";
 import {
   Journal,
@@ -117,16 +122,16 @@ export interface SkippedSchema {
   reason: string;
 }
 
-/** What an import did. */
-export interface ImportCounts {
+/**
+ * What an import did. The schema is counted as everywhere (see `SchemaCounts`): `indexes` are
+ * those of their own, `constraintIndexes` back the constraints created, `lookupIndexes` are the
+ * token lookup indexes.
+ */
+export interface ImportCounts extends SchemaCounts {
   /** Nodes the database holds from the backup. */
   nodes: number;
   /** Relationships the database holds from the backup. */
   relationships: number;
-  /** Constraints created (or already there). */
-  constraints: number;
-  /** Indexes created (or already there), other than those of constraints. */
-  indexes: number;
   /** Schema the target could not take (e.g. Enterprise constraints on Community), and why. */
   skipped: SkippedSchema[];
   /** Whether this run continued an interrupted import. */
@@ -256,9 +261,20 @@ export class Importer {
       }
     } else if (previous && !o.clean) {
       throw new BackupError(
-        `${action}: an earlier import of this backup into this database did not finish; continue it with --resume, or start over with --clean`,
-        { code: "RESUME" },
+        `${action}: an earlier import of this backup into this database did not finish`,
+        { code: "RESUME", hint: "resume-or-clean" },
       );
+    }
+
+    // Refuse a target that is not empty before the long check of the backup (the user answers
+    // now, not minutes later); it is emptied, if asked, only once the backup is known good.
+    let contents: DatabaseContents | undefined;
+    if (!o.resume) {
+      try {
+        contents = await this.#confirmTarget(server, action);
+      } catch (error) {
+        throw toBackupError(error, action, context);
+      }
     }
 
     // Check every file before writing anything.
@@ -301,7 +317,7 @@ export class Importer {
         // Starting over: the old journal describes data the clean is about to delete, so it
         // must not survive to be resumed should this run be killed before its own journal exists.
         if (previous) await Journal.discard(journalPath);
-        baseline = await this.#prepareTarget(server, action);
+        baseline = await this.#prepareTarget(contents!);
         journal = await Journal.create(
           journalPath,
           {
@@ -348,6 +364,7 @@ export class Importer {
         progress[file.kind] += done.get(f) ?? 0;
       }
       for (const [f, file] of backup.files.entries()) {
+        o.signal?.throwIfAborted();
         const start = done.get(f) ?? 0;
         if (file.records !== null && start >= file.records) continue;
         sequence = await this.#importFile(
@@ -367,11 +384,13 @@ export class Importer {
         );
       }
 
+      o.signal?.throwIfAborted();
       const schema = o.schema ?? true;
       const { created, skipped } = schema
         ? await this.#createSchema(backup, server, baseline)
-        : { created: { constraints: 0, indexes: 0 }, skipped: [] };
+        : { created: NO_SCHEMA, skipped: [] };
 
+      o.signal?.throwIfAborted();
       o.onProgress?.({ phase: "check", done: 0, total: 0 });
       await this.#check(checked, baseline, action);
       await journal.remove();
@@ -379,8 +398,7 @@ export class Importer {
       return {
         nodes: totals.nodes,
         relationships: totals.relationships,
-        constraints: created.constraints,
-        indexes: created.indexes,
+        ...created,
         skipped,
         resumed: resumeFrom !== undefined,
         idMapBytes: ids.byteLength,
@@ -388,11 +406,8 @@ export class Importer {
       };
     } catch (error) {
       const failure = toBackupError(error, action, context);
-      if (journal && failure.code !== "VERIFICATION") {
-        failure.message +=
-          "; the import can continue where it stopped: run it again with --resume";
-      }
-      throw failure;
+      const hint = journal ? resumeHint(failure) : undefined;
+      throw hint ? failure.with({ hint }) : failure;
     } finally {
       journal?.close();
       await session.close().catch(() => {});
@@ -414,44 +429,56 @@ export class Importer {
     }
   }
 
-  /** Refuses or empties a non-empty target as asked; returns what it holds. */
-  async #prepareTarget(server: ServerInfo, action: string): Promise<Baseline> {
+  /**
+   * Asks before importing into a target that is not empty, or before emptying it (`clean`), and
+   * refuses when that is not confirmed; returns what the target holds.
+   */
+  async #confirmTarget(
+    server: ServerInfo,
+    action: string,
+  ): Promise<DatabaseContents> {
     const o = this.#options;
-    const where = `database "${server.database}" at ${server.address}`;
     const contents = await databaseContents(o.driver, o.database);
-    const empty = contents.nodes === 0 && contents.relationships === 0 &&
-      contents.constraints === 0 && contents.indexes === 0;
+    if (isEmpty(contents)) return contents;
+    const where = `database "${server.database}" at ${server.address}`;
     const summary =
-      `${contents.nodes} nodes, ${contents.relationships} relationships, ${contents.constraints} constraints, ${contents.indexes} indexes`;
-    if (o.clean) {
-      if (!empty) {
-        const question = `Delete everything in ${where} (${summary})?`;
-        if (!(o.inputYes || (o.confirm && await o.confirm(question)))) {
-          throw new BackupError(
-            `${action}: emptying ${where} (${summary}) was not confirmed; confirm with --yes`,
-            { code: "TARGET_NOT_EMPTY" },
-          );
-        }
-        o.onProgress?.({ phase: "clean", done: 0, total: contents.nodes });
-        await cleanDatabase(o.driver, o.database, this.#batchSize);
-        o.onProgress?.({
-          phase: "clean",
-          done: contents.nodes,
-          total: contents.nodes,
-        });
-      }
+      `${contents.nodes} nodes, ${contents.relationships} relationships, ${
+        describeSchemaCounts(contents)
+      }`;
+    const question = o.clean
+      ? `Delete everything in ${where} (${summary})?`
+      : `${where} is not empty (${summary}). Import into it anyway? The backup's nodes, relationships and schema are added to what it holds; nothing in it is changed or deleted.`;
+    if (o.inputYes || (o.confirm && await o.confirm(question))) return contents;
+    throw o.clean
+      ? new BackupError(
+        `${action}: emptying ${where} (${summary}) was not confirmed`,
+        { code: "TARGET_NOT_EMPTY", hint: "confirm", address: server.address },
+      )
+      : new BackupError(`${action}: ${where} is not empty (${summary})`, {
+        code: "TARGET_NOT_EMPTY",
+        hint: "confirm-or-clean",
+        address: server.address,
+      });
+  }
+
+  /**
+   * Empties the target when asked (confirmed by {@linkcode Importer.#confirmTarget}); returns what
+   * it holds before the first write.
+   */
+  async #prepareTarget(contents: DatabaseContents): Promise<Baseline> {
+    const o = this.#options;
+    if (isEmpty(contents)) {
       return { labelSets: new Map(), relationshipTypes: new Map() };
     }
-    if (empty) return { labelSets: new Map(), relationshipTypes: new Map() };
-    const question =
-      `${where} is not empty (${summary}). Import into it anyway (nothing in it is changed)?`;
-    if (!(o.inputYes || (o.confirm && await o.confirm(question)))) {
-      throw new BackupError(
-        `${action}: ${where} is not empty (${summary}); confirm with --yes, or empty it first with --clean`,
-        { code: "TARGET_NOT_EMPTY" },
-      );
-    }
-    return await this.#countTarget();
+    if (!o.clean) return await this.#countTarget();
+    o.onProgress?.({ phase: "clean", done: 0, total: contents.nodes });
+    await cleanDatabase(o.driver, o.database, this.#batchSize);
+    o.onProgress?.({
+      phase: "clean",
+      done: contents.nodes,
+      total: contents.nodes,
+    });
+    return { labelSets: new Map(), relationshipTypes: new Map() };
   }
 
   /** Nodes per label set and relationships per type, as the target holds them now. */
@@ -562,6 +589,7 @@ export class Importer {
     let unitStart = start;
     const flush = async (): Promise<void> => {
       if (unit.length === 0) return;
+      o.signal?.throwIfAborted();
       const entry: JournalEntry = {
         s: state.sequence++,
         k: file.kind === "nodes" ? "n" : "r",
@@ -767,10 +795,7 @@ export class Importer {
     backup: BackupReader,
     server: ServerInfo,
     baseline: Baseline,
-  ): Promise<{
-    created: { constraints: number; indexes: number };
-    skipped: SkippedSchema[];
-  }> {
+  ): Promise<{ created: SchemaCounts; skipped: SkippedSchema[] }> {
     const o = this.#options;
     const { statements, skipped } = schemaStatements(backup.schema, server, {
       ...(backup.manifest
@@ -778,16 +803,20 @@ export class Importer {
         : {}),
     });
     const total = statements.length;
-    const created = { constraints: 0, indexes: 0 };
+    const created = { ...NO_SCHEMA };
+    const owners = new Set(
+      backup.schema.indexes.map((i) => i.owningConstraint),
+    );
     const targetWasEmpty = baseline.labelSets.size === 0 &&
       baseline.relationshipTypes.size === 0;
     const lookups = await this.#lookupIndexes();
     for (const [n, statement] of statements.entries()) {
+      o.signal?.throwIfAborted();
       o.onProgress?.({ phase: "schema", done: n, total });
       if (statement.lookup) {
         const existing = lookups.get(statement.lookup);
         if (existing === statement.name) {
-          created.indexes++;
+          created.lookupIndexes++;
           continue;
         }
         if (existing !== undefined) {
@@ -820,7 +849,10 @@ export class Importer {
           ) throw error;
           await this.#query(statement.cypher, statement.params, true);
         }
-        if (statement.kind === "constraint") created.constraints++;
+        if (statement.kind === "constraint") {
+          created.constraints++;
+          if (owners.has(statement.name)) created.constraintIndexes++;
+        } else if (statement.lookup) created.lookupIndexes++;
         else created.indexes++;
       } catch (error) {
         if (!isUnsupported(error)) throw error;
@@ -833,8 +865,33 @@ export class Importer {
       }
     }
     o.onProgress?.({ phase: "schema", done: total, total });
-    await this.#query("CALL db.awaitIndexes(86400)", {}, true);
+    await this.#awaitIndexes();
     return { created, skipped };
+  }
+
+  /**
+   * Waits until every index is online, asking the server twice a second so that a stop (the
+   * signal) is honoured while a large index populates; a failed index fails the import with the
+   * server's own message.
+   */
+  async #awaitIndexes(): Promise<void> {
+    const o = this.#options;
+    for (;;) {
+      o.signal?.throwIfAborted();
+      const { records } = await this.#query(
+        "SHOW INDEXES YIELD state RETURN state, count(*) AS count",
+      );
+      const states = new Set(records.map((r) => String(r.get("state"))));
+      if (states.has("FAILED")) {
+        // The server's message names the index and why.
+        await this.#query("CALL db.awaitIndexes(1)", {}, true);
+        throw new BackupError("Cannot import backup: an index failed", {
+          code: "SERVER",
+        });
+      }
+      if ([...states].every((state) => state === "ONLINE")) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 
   /**
@@ -931,6 +988,38 @@ export class Importer {
       );
     }
   }
+}
+
+const NO_SCHEMA: SchemaCounts = {
+  constraints: 0,
+  indexes: 0,
+  constraintIndexes: 0,
+  lookupIndexes: 0,
+};
+
+function isEmpty(contents: DatabaseContents): boolean {
+  return contents.nodes === 0 && contents.relationships === 0 &&
+    contents.constraints === 0 && contents.indexes === 0;
+}
+
+/**
+ * What can be done about an import that failed after it began writing (its journal exists):
+ * resuming finishes it unless the failure was a check of the result, a transaction too large
+ * for the server (then only with smaller batches), or the database refusing the data (then only
+ * once the cause is removed).
+ */
+function resumeHint(failure: BackupError): BackupErrorHint | undefined {
+  if (failure.code === "VERIFICATION" || failure.code === "INVALID_BACKUP") {
+    return undefined;
+  }
+  const cause = failure.cause;
+  if (isMemoryLimit(cause)) return "resume-smaller-batches";
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (
+    failure.code === "SERVER" && typeof code === "string" &&
+    code.startsWith("Neo.ClientError.")
+  ) return "resume-after-fix";
+  return "resume";
 }
 
 /** A backup's identity: its manifest's bytes, or its file list. */

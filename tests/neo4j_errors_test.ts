@@ -1,0 +1,70 @@
+import { equal, match, ok } from "node:assert/strict";
+import { Neo4jError } from "neo4j-driver";
+import { toBackupError } from "../lib/_neo4j_errors.ts";
+import {
+  isDatabaseUnavailable,
+  isMemoryLimit,
+  isRetryable,
+} from "../lib/_retry.ts";
+
+/** An error as the driver gives it for a server failure with this status code. */
+function serverError(code: string, message: string): Error {
+  return new Neo4jError(message, code, "", "");
+}
+
+const UNAVAILABLE = serverError(
+  "Neo.TransientError.General.DatabaseUnavailable",
+  "The database is not currently available to serve your request, refer to the database logs for more details. Retrying your request at a later time may succeed.",
+);
+
+const MEMORY = serverError(
+  "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+  "The allocation of an extra 2.0 MiB would use more than the limit 32.0 MiB. Currently using 31.0 MiB. dbms.memory.transaction.total.max threshold reached",
+);
+
+Deno.test("toBackupError() says in one line that a stopping server made the database unavailable", async (t) => {
+  await t.step("with the address and database known", () => {
+    const error = toBackupError(UNAVAILABLE, "Cannot extract", {
+      address: "127.0.0.1:7687",
+      database: "movies",
+    });
+    equal(error.code, "CONNECTION");
+    equal(error.address, "127.0.0.1:7687");
+    equal(
+      error.message,
+      'Cannot extract: the database "movies" at 127.0.0.1:7687 became unavailable: the server is stopping or restarting it',
+    );
+    equal(error.cause, UNAVAILABLE);
+  });
+  await t.step("with the default database", () => {
+    match(
+      toBackupError(UNAVAILABLE, "Cannot import backup", {
+        address: "h:1",
+      }).message,
+      /^Cannot import backup: the database at h:1 became unavailable: /,
+    );
+  });
+});
+
+Deno.test("a database made unavailable by a restart is retried; a transaction over the memory limit is not", () => {
+  ok(isDatabaseUnavailable(UNAVAILABLE));
+  ok(isRetryable(UNAVAILABLE));
+  ok(isMemoryLimit(MEMORY));
+  ok(!isRetryable(MEMORY));
+  ok(
+    isRetryable(
+      serverError("Neo.TransientError.Transaction.DeadlockDetected", "x"),
+    ),
+  );
+});
+
+Deno.test("toBackupError() names the memory limit a transaction ran into", () => {
+  const error = toBackupError(MEMORY, "Cannot import backup", {
+    address: "h:1",
+  });
+  equal(error.code, "SERVER");
+  match(
+    error.message,
+    /^Cannot import backup: the server at h:1 refused a transaction for its memory limit \(db\.memory\.transaction\.max or the global pool\): The allocation of an extra 2\.0 MiB/,
+  );
+});
