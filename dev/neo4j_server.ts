@@ -7,6 +7,11 @@
  * authentication on. The launcher exits as soon as its standard input closes, so a server never
  * outlives the process that started it, however that process ends.
  *
+ * A start that fails throws an error whose message is one line (`Cannot start Neo4j 5.26.30:
+ * port 127.0.0.1:7687 is already in use`; Java's own output, when there is any worth reading, is
+ * its `cause`), and leaves nothing behind: no Java process, and no home folder unless it was one
+ * that existed before and is kept (`keepData`).
+ *
  * @module
  */
 
@@ -22,7 +27,6 @@ export const DEFAULT_NEO4J_VERSION = "5.26.30";
 export const DEFAULT_PASSWORD = "neo4j-backup-test";
 
 const LAUNCHER_DIR = fileURLToPath(new URL("./server/", import.meta.url));
-const START_TIMEOUT_MS = 180_000;
 
 /** Options for {@linkcode Neo4jServer.start}. */
 export interface Neo4jServerOptions {
@@ -48,10 +52,15 @@ export interface Neo4jServerOptions {
    */
   keepData?: boolean;
   /**
-   * Bolt port on 127.0.0.1.
+   * Bolt port on 127.0.0.1; 0 means a free port.
    * @default {a free port}
    */
   port?: number;
+  /**
+   * Milliseconds to wait for Bolt to answer before giving up (and stopping Java).
+   * @default {180_000}
+   */
+  startTimeout?: number;
   /**
    * Page cache size, in Neo4j's notation.
    * @default {"1g"}
@@ -90,7 +99,6 @@ export class Neo4jServer implements AsyncDisposable {
   #child: Deno.ChildProcess | undefined;
   #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #exited: Promise<Deno.CommandStatus> | undefined;
-  #stderr: string[] = [];
   #info: Neo4jServerInfo | undefined;
   readonly #options: Required<
     Omit<Neo4jServerOptions, "port" | "onStatus" | "home" | "settings">
@@ -110,9 +118,10 @@ export class Neo4jServer implements AsyncDisposable {
       keepData: options.keepData ?? false,
       pageCache: options.pageCache ?? "1g",
       heap: options.heap ?? "2g",
+      startTimeout: options.startTimeout ?? 180_000,
     };
     this.#home = options.home;
-    this.#port = options.port;
+    this.#port = options.port || undefined;
     this.#settings = options.settings ?? {};
     this.#onStatus = options.onStatus ?? (() => {});
   }
@@ -128,12 +137,28 @@ export class Neo4jServer implements AsyncDisposable {
    */
   static async start(options: Neo4jServerOptions = {}): Promise<Neo4jServer> {
     const server = new Neo4jServer(options);
-    const { java, classpath } = await provision(
-      server.#options.version,
-      server.#onStatus,
-    );
-    server.#java = java;
-    server.#classpath = classpath;
+    const { version } = server.#options;
+    const { port } = options;
+    if (
+      port !== undefined &&
+      !(Number.isInteger(port) && port >= 0 && port <= 65535)
+    ) {
+      throw new RangeError(
+        `Cannot start Neo4j ${version}: the port must be an integer from 0 to 65535, not ${port}`,
+      );
+    }
+    let provisioned: Provisioned;
+    try {
+      provisioned = await provision(version, server.#onStatus);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      throw new Error(
+        `Cannot start Neo4j ${version}: ${error.message}`,
+        error.cause === undefined ? undefined : { cause: error.cause },
+      );
+    }
+    server.#java = provisioned.java;
+    server.#classpath = provisioned.classpath;
     await server.#launch();
     return server;
   }
@@ -155,8 +180,46 @@ export class Neo4jServer implements AsyncDisposable {
   }
 
   async #launch(): Promise<void> {
+    // A home that this start creates is removed again if the start fails, kept or not.
+    const newHome = this.#home === undefined || !(await exists(this.#home));
     this.#home ??= await Deno.makeTempDir({ prefix: "neo4j-backup-server-" });
+    const home = this.#home;
     const started = performance.now();
+    try {
+      for (let attempt = 1;; attempt++) {
+        const outcome = await this.#spawn(home);
+        if (outcome.ready) {
+          this.#port = outcome.port;
+          this.#info = {
+            uri: `bolt://127.0.0.1:${outcome.port}`,
+            username: "neo4j",
+            password: this.#options.password,
+            version: outcome.version,
+            startMillis: Math.round(performance.now() - started),
+          };
+          return;
+        }
+        // The free port that the launcher picked was taken before Neo4j could bind it: start
+        // over on another one.
+        if (outcome.portInUse && this.#port === undefined && attempt < 3) {
+          if (newHome) await emptyFolder(home);
+          continue;
+        }
+        throw new Error(
+          `Cannot start Neo4j ${this.#options.version}: ${outcome.reason}`,
+          outcome.details ? { cause: outcome.details } : undefined,
+        );
+      }
+    } catch (error) {
+      if (newHome || !this.#options.keepData) {
+        await Deno.remove(home, { recursive: true }).catch(() => {});
+      }
+      throw error;
+    }
+  }
+
+  /** Runs the launcher once; on success, the server runs; otherwise Java has ended. */
+  async #spawn(home: string): Promise<LaunchOutcome> {
     const major = majorOf(this.#options.version);
     const args = [
       `-Xmx${this.#options.heap}`,
@@ -170,7 +233,7 @@ export class Neo4jServer implements AsyncDisposable {
       "-cp",
       this.#classpath,
       "Neo4jLauncher",
-      `home=${this.#home}`,
+      `home=${home}`,
       `password=${this.#options.password}`,
       `major=${major}`,
       `keep=${this.#options.keepData}`,
@@ -180,40 +243,76 @@ export class Neo4jServer implements AsyncDisposable {
         `setting.${name}=${value}`
       ),
     ];
-    const child = new Deno.Command(this.#java, {
-      args,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#child = child;
-    this.#stdin = child.stdin.getWriter();
-    this.#stderr = [];
-    this.#exited = child.status;
-    void drainLines(child.stderr, (line) => {
-      this.#stderr.push(line);
-      if (this.#stderr.length > 40) this.#stderr.shift();
-    });
-    const ready = await readReadyLine(child.stdout, this.#exited);
-    if (!ready) {
-      await this.#reap();
-      throw new Error(
-        `Neo4j ${this.#options.version} did not start:\n${
-          this.#stderr.join("\n") || "(no output)"
-        }`,
-      );
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(this.#java, {
+        args,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      return {
+        ready: false,
+        reason: `cannot run ${this.#java}: ${(error as Error).message}`,
+      };
     }
-    const [, port, version] = ready.split(" ");
-    this.#port = Number(port);
-    this.#info = {
-      uri: `bolt://127.0.0.1:${port}`,
-      username: "neo4j",
-      password: this.#options.password,
-      version: version ?? this.#options.version,
-      startMillis: Math.round(performance.now() - started),
+    // Read stderr all along (a full pipe would block Java); keep its last lines for errors.
+    const stderr: string[] = [];
+    const drained = drainLines(child.stderr, (line) => {
+      stderr.push(line);
+      if (stderr.length > 40) stderr.shift();
+    });
+    const timeout = this.#options.startTimeout;
+    const { line, timedOut } = await readStartLine(child.stdout, timeout);
+    const ready = line && /^READY (\d+)(?: (\S+))?/.exec(line);
+    if (ready) {
+      this.#child = child;
+      this.#stdin = child.stdin.getWriter();
+      this.#exited = child.status;
+      // The process must not hold the event loop of a test run open.
+      child.unref();
+      return {
+        ready: true,
+        port: Number(ready[1]),
+        version: ready[2] ?? this.#options.version,
+      };
+    }
+    // Java must be gone before its files are; after a FAILED line it is on its way out.
+    await child.stdin.close().catch(() => {});
+    const status = await endProcess(child, timedOut ? 0 : 10_000);
+    await withTimeout(drained, 5_000);
+    const details = stderr.join("\n").trim() || undefined;
+    const portInUse = line && /^FAILED port-in-use (\S+)/.exec(line);
+    if (portInUse) {
+      return {
+        ready: false,
+        portInUse: true,
+        reason: `port ${portInUse[1]} is already in use`,
+      };
+    }
+    if (line?.startsWith("FAILED ")) {
+      return { ready: false, reason: sentence(line.slice(7)), details };
+    }
+    if (timedOut) {
+      const where = this.#port ? ` on 127.0.0.1:${this.#port}` : "";
+      return {
+        ready: false,
+        reason: `Bolt did not answer${where} within ${timeout / 1000} s`,
+        details,
+      };
+    }
+    const ended = status.signal
+      ? `Java was killed by ${status.signal}`
+      : `Java exited with status ${status.code}`;
+    const first = stderr.map((l) => l.trim()).find((l) =>
+      l !== "" && !l.startsWith("Picked up ")
+    );
+    return {
+      ready: false,
+      reason: first ? `${ended}: ${sentence(first)}` : ended,
+      details,
     };
-    // The process must not hold the event loop of a test run open.
-    child.unref();
   }
 
   /**
@@ -258,6 +357,18 @@ export class Neo4jServer implements AsyncDisposable {
   }
 }
 
+/** How one run of the launcher ended. */
+type LaunchOutcome =
+  | { ready: true; port: number; version: string }
+  | {
+    ready: false;
+    /** Why, in a few words, on one line. */
+    reason: string;
+    portInUse?: boolean;
+    /** What Java wrote on stderr. */
+    details?: string;
+  };
+
 /** The folder where Neo4j's artifacts and other downloads are cached. */
 export function cacheDir(): string {
   const explicit = Deno.env.get("NEO4J_BACKUP_CACHE");
@@ -269,7 +380,7 @@ export function cacheDir(): string {
 function majorOf(version: string): number {
   const major = Number(version.split(".")[0]);
   if (!Number.isInteger(major)) {
-    throw new TypeError(`Cannot read a Neo4j version from "${version}"`);
+    throw new TypeError(`"${version}" is not a Neo4j version`);
   }
   return major;
 }
@@ -304,20 +415,27 @@ export async function provision(
       `Downloading Neo4j ${version} from Maven Central into ${cacheDir()} (once)`,
     );
     const scratch = await Deno.makeTempFile({ dir, suffix: ".classpath" });
-    await run(
-      "mvn",
-      [
-        "-q",
-        "-B",
-        "-f",
-        join(LAUNCHER_DIR, "pom.xml"),
-        `-Dneo4j.version=${version}`,
-        `-Dmaven.repo.local=${join(cacheDir(), "m2")}`,
-        "dependency:build-classpath",
-        `-Dmdep.outputFile=${scratch}`,
-      ],
-      "Maven could not resolve Neo4j (is Maven installed and Maven Central reachable?)",
-    );
+    try {
+      await run(
+        "mvn",
+        [
+          "-q",
+          "-B",
+          "-f",
+          join(LAUNCHER_DIR, "pom.xml"),
+          `-Dneo4j.version=${version}`,
+          `-Dmaven.repo.local=${join(cacheDir(), "m2")}`,
+          "dependency:build-classpath",
+          `-Dmdep.outputFile=${scratch}`,
+        ],
+        "Maven could not resolve it (is Maven installed and Maven Central reachable?)",
+      );
+    } catch (error) {
+      await Deno.remove(scratch).catch(() => {});
+      // The version's folder, unless it holds something (another start's work).
+      await Deno.remove(dir).catch(() => {});
+      throw error;
+    }
     await Deno.rename(scratch, classpathFile);
   }
   const deps = (await Deno.readTextFile(classpathFile)).trim();
@@ -329,13 +447,24 @@ export async function provision(
   if (!(await exists(join(classesDir, "Neo4jLauncher.class")))) {
     const scratch = await Deno.makeTempDir({ dir, prefix: ".tmp-launcher-" });
     const javac = java.replace(/java$/, "javac");
-    await run(
-      javac,
-      ["--release", "11", "-cp", deps, "-d", scratch, source],
-      "Could not compile the Neo4j launcher (is a JDK installed?)",
-    );
-    await Deno.remove(classesDir, { recursive: true }).catch(() => {});
-    await Deno.rename(scratch, classesDir);
+    try {
+      await run(
+        javac,
+        ["--release", "11", "-cp", deps, "-d", scratch, source],
+        "could not compile the launcher dev/server/Neo4jLauncher.java (is a JDK installed?)",
+      );
+      try {
+        await Deno.rename(scratch, classesDir);
+      } catch {
+        // Unless another start compiled it meanwhile (and may be running it), replace it.
+        if (!(await exists(join(classesDir, "Neo4jLauncher.class")))) {
+          await Deno.remove(classesDir, { recursive: true }).catch(() => {});
+          await Deno.rename(scratch, classesDir);
+        }
+      }
+    } finally {
+      await Deno.remove(scratch, { recursive: true }).catch(() => {});
+    }
   }
   return { java, classpath: `${classesDir}:${deps}` };
 }
@@ -369,9 +498,9 @@ async function findJava(version: string): Promise<string> {
   const newer = found.find(([, m]) => m > wanted[wanted.length - 1]!);
   if (newer) return newer[0];
   throw new Error(
-    `Neo4j ${version} needs Java ${wanted.join(" or ")}; found ${
+    `it needs Java ${wanted.join(" or ")} and found ${
       found.map(([p, m]) => `${p} (${m})`).join(", ") || "no Java"
-    }. Set NEO4J_JAVA_HOME to a suitable JDK.`,
+    } (set NEO4J_JAVA_HOME to a suitable JDK)`,
   );
 }
 
@@ -406,9 +535,10 @@ async function run(cmd: string, args: string[], hint: string): Promise<void> {
   if (!out.success) {
     const text = new TextDecoder().decode(out.stdout) +
       new TextDecoder().decode(out.stderr);
-    throw new Error(
-      `${hint}\n${text.trim().split("\n").slice(-30).join("\n")}`,
-    );
+    // One line; the tool's own output (its end) is the cause.
+    throw new Error(hint, {
+      cause: text.trim().split("\n").slice(-30).join("\n"),
+    });
   }
 }
 
@@ -421,29 +551,76 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readReadyLine(
+/**
+ * Reads the launcher's stdout up to its `READY` or `FAILED` line; `line` is undefined if stdout
+ * ended first (Java exited) or `timeoutMs` passed first (`timedOut`).
+ */
+async function readStartLine(
   stdout: ReadableStream<Uint8Array>,
-  exited: Promise<Deno.CommandStatus>,
-): Promise<string | undefined> {
-  const lines = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  timeoutMs: number,
+): Promise<{ line?: string; timedOut: boolean }> {
+  const chunks = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
   let buffer = "";
-  const deadline = Date.now() + START_TIMEOUT_MS;
   try {
-    while (Date.now() < deadline) {
-      const next = await Promise.race([
-        lines.read(),
-        exited.then(() => ({ done: true, value: undefined })),
-      ]);
-      if (next.done) return undefined;
+    while (true) {
+      const next = await Promise.race([chunks.read(), expired]);
+      if (next === "timeout") return { timedOut: true };
+      if (next.done) return { timedOut: false };
       buffer += next.value;
-      const match = /^READY .*$/m.exec(buffer);
-      if (match) return match[0];
+      const match = /^(?:READY|FAILED) .*$/m.exec(buffer);
+      if (match) return { line: match[0], timedOut: false };
     }
-    return undefined;
   } finally {
+    clearTimeout(timer);
     // Stop reading: the launcher prints nothing more on stdout.
-    await lines.cancel().catch(() => {});
+    await chunks.cancel().catch(() => {});
   }
+}
+
+/**
+ * Waits for a process to end: `graceMs` on its own, then up to 10 s after a SIGTERM (Java runs
+ * the launcher's shutdown hook), then after a SIGKILL.
+ */
+async function endProcess(
+  child: Deno.ChildProcess,
+  graceMs: number,
+): Promise<Deno.CommandStatus> {
+  const status = graceMs > 0
+    ? await withTimeout(child.status, graceMs)
+    : undefined;
+  if (status) return status;
+  for (const [signal, ms] of [["SIGTERM", 10_000], ["SIGKILL", 0]] as const) {
+    try {
+      child.kill(signal);
+    } catch {
+      // It has just ended.
+    }
+    const ended = ms > 0
+      ? await withTimeout(child.status, ms)
+      : await child.status;
+    if (ended) return ended;
+  }
+  return await child.status;
+}
+
+/** Removes what a folder holds, keeping the folder (if it is there). */
+async function emptyFolder(path: string): Promise<void> {
+  try {
+    for await (const entry of Deno.readDir(path)) {
+      await Deno.remove(join(path, entry.name), { recursive: true });
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+/** A message from Java made part of one line of ours: on one line, no trailing period. */
+function sentence(text: string): string {
+  return text.replace(/\s+/g, " ").trim().replace(/\.+$/, "");
 }
 
 async function drainLines(
