@@ -29,6 +29,7 @@ import {
 import { readServerInfo } from "../lib/_server_info.ts";
 import { Neo4jServer } from "../dev/neo4j_server.ts";
 import { loadFaultGraph } from "../dev/fault_loop.ts";
+import { median } from "./_results.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -91,12 +92,6 @@ try {
       console.log(`round ${round}: ${name}: ${describe(t)}`);
     }
   }
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2
-      ? s[(s.length - 1) / 2]!
-      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  };
   console.log("\nMedians:");
   for (const [name, ts] of times) {
     const m = (pick: (t: Times) => number): number => median(ts.map(pick));

@@ -18,13 +18,10 @@
  *
  * @module
  */
-import neo4j, { type Driver } from "neo4j-driver";
+import neo4j, { type Driver, type Session } from "neo4j-driver";
+import { escapeName, labelExpression } from "../lib/_cypher.ts";
 
-import {
-  type GeneratedNode,
-  generateNodes,
-  generateRelationships,
-} from "../dev/generate_graph.ts";
+import { generateNodes, generateRelationships } from "../dev/generate_graph.ts";
 
 /** What a measurement prints, after `BENCH-RESULT `. */
 export interface MeasureResult {
@@ -68,8 +65,13 @@ const NODES_QUERY = "MATCH (n) RETURN id(n), labels(n), properties(n)";
 const RELATIONSHIPS_QUERY =
   "MATCH (a)-[r]->(b) RETURN id(r), type(r), id(a), id(b), properties(r)";
 
-/** Streams every node and relationship with `for await` over the result, discarding them. */
-async function driverIterate(): Promise<number> {
+/**
+ * Runs the node query, then the relationship query, each in a read session of its own; `stream`
+ * consumes a query's records and returns how many it saw.
+ */
+async function readAll(
+  stream: (session: Session, query: string) => Promise<number>,
+): Promise<number> {
   const driver = openDriver();
   let records = 0;
   try {
@@ -79,7 +81,7 @@ async function driverIterate(): Promise<number> {
         fetchSize: 10_000,
       });
       try {
-        for await (const _record of session.run(query)) records++;
+        records += await stream(session, query);
       } finally {
         await session.close();
       }
@@ -88,41 +90,31 @@ async function driverIterate(): Promise<number> {
     await driver.close();
   }
   return records;
+}
+
+/** Streams every node and relationship with `for await` over the result, discarding them. */
+function driverIterate(): Promise<number> {
+  return readAll(async (session, query) => {
+    let records = 0;
+    for await (const _record of session.run(query)) records++;
+    return records;
+  });
 }
 
 /** Streams every node and relationship with `result.subscribe({onNext})`, discarding them. */
-async function driverSubscribe(): Promise<number> {
-  const driver = openDriver();
-  let records = 0;
-  try {
-    for (const query of [NODES_QUERY, RELATIONSHIPS_QUERY]) {
-      const session = driver.session({
-        defaultAccessMode: neo4j.session.READ,
-        fetchSize: 10_000,
+function driverSubscribe(): Promise<number> {
+  return readAll((session, query) =>
+    new Promise<number>((resolve, reject) => {
+      let records = 0;
+      session.run(query).subscribe({
+        onNext: () => {
+          records++;
+        },
+        onCompleted: () => resolve(records),
+        onError: reject,
       });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          session.run(query).subscribe({
-            onNext: () => {
-              records++;
-            },
-            onCompleted: () => resolve(),
-            onError: reject,
-          });
-        });
-      } finally {
-        await session.close();
-      }
-    }
-  } finally {
-    await driver.close();
-  }
-  return records;
-}
-
-/** A name in backticks, backticks doubled. */
-function escapeName(name: string): string {
-  return "`" + name.replaceAll("`", "``") + "`";
+    })
+  );
 }
 
 /**
@@ -130,77 +122,83 @@ function escapeName(name: string): string {
  * label set, keeping key -> new id in a Map; then relationships matched by id, grouped by type.
  */
 async function unwindImport(options: MeasureOptions): Promise<number> {
-  const nodes = options.nodes ?? 0;
-  const seed = options.seed ?? 42;
+  const graph = { nodes: options.nodes ?? 0, seed: options.seed ?? 42 };
   const batchSize = options.batchSize ?? 10_000;
   const driver = openDriver();
   const ids = new Map<number, bigint>();
-  let records = 0;
   const config = { routing: neo4j.routing.WRITE };
   try {
-    const nodeGroups = new Map<
-      string,
-      { key: bigint; props: GeneratedNode["properties"] }[]
-    >();
-    const flushNodes = async (labels: string): Promise<void> => {
-      const rows = nodeGroups.get(labels);
-      if (!rows || rows.length === 0) return;
-      nodeGroups.delete(labels);
-      const { records: created } = await driver.executeQuery(
-        `UNWIND $rows AS row CREATE (n:${labels}) SET n = row.props RETURN row.key AS key, id(n) AS id`,
-        { rows },
-        config,
-      );
-      for (const record of created) {
-        ids.set(Number(record.get("key")), record.get("id") as bigint);
-      }
-      records += rows.length;
-    };
-    for (const batch of generateNodes({ nodes, seed }, batchSize)) {
-      for (const node of batch) {
-        const labels = node.labels.map(escapeName).join(":");
-        let rows = nodeGroups.get(labels);
-        if (!rows) nodeGroups.set(labels, rows = []);
-        rows.push({ key: BigInt(node.key), props: node.properties });
-        if (rows.length >= batchSize) await flushNodes(labels);
-      }
-    }
-    for (const labels of [...nodeGroups.keys()]) await flushNodes(labels);
-
-    const relGroups = new Map<
-      string,
-      { s: bigint; e: bigint; props: Record<string, unknown> }[]
-    >();
-    const flushRelationships = async (type: string): Promise<void> => {
-      const rows = relGroups.get(type);
-      if (!rows || rows.length === 0) return;
-      relGroups.delete(type);
-      await driver.executeQuery(
-        `UNWIND $rows AS row MATCH (a) WHERE id(a) = row.s MATCH (b) WHERE id(b) = row.e CREATE (a)-[r:${
-          escapeName(type)
-        }]->(b) SET r = row.props`,
-        { rows },
-        config,
-      );
-      records += rows.length;
-    };
-    for (const batch of generateRelationships({ nodes, seed }, batchSize)) {
-      for (const rel of batch) {
-        let rows = relGroups.get(rel.type);
-        if (!rows) relGroups.set(rel.type, rows = []);
-        rows.push({
-          s: ids.get(rel.start)!,
-          e: ids.get(rel.end)!,
-          props: rel.properties,
-        });
-        if (rows.length >= batchSize) await flushRelationships(rel.type);
-      }
-    }
-    for (const type of [...relGroups.keys()]) await flushRelationships(type);
+    const nodes = await inGroups(
+      generateNodes(graph, batchSize),
+      batchSize,
+      (node) => [
+        labelExpression(node.labels),
+        { key: BigInt(node.key), props: node.properties },
+      ],
+      async (labels, rows) => {
+        const { records } = await driver.executeQuery(
+          `UNWIND $rows AS row CREATE (n${labels}) SET n = row.props RETURN row.key AS key, id(n) AS id`,
+          { rows },
+          config,
+        );
+        for (const record of records) {
+          ids.set(Number(record.get("key")), record.get("id") as bigint);
+        }
+      },
+    );
+    const relationships = await inGroups(
+      generateRelationships(graph, batchSize),
+      batchSize,
+      (rel) => [
+        rel.type,
+        { s: ids.get(rel.start)!, e: ids.get(rel.end)!, props: rel.properties },
+      ],
+      async (type, rows) => {
+        await driver.executeQuery(
+          `UNWIND $rows AS row MATCH (a) WHERE id(a) = row.s MATCH (b) WHERE id(b) = row.e CREATE (a)-[r:${
+            escapeName(type)
+          }]->(b) SET r = row.props`,
+          { rows },
+          config,
+        );
+      },
+    );
+    return nodes + relationships;
   } finally {
     await driver.close();
   }
-  return records;
+}
+
+/**
+ * Groups the items of `batches` by a key (`row` gives an item's key and row) and sends a group
+ * with `send` as soon as it holds `batchSize` rows, then every group left; returns the rows sent.
+ */
+async function inGroups<T, R>(
+  batches: Iterable<T[]>,
+  batchSize: number,
+  row: (item: T) => [string, R],
+  send: (key: string, rows: R[]) => Promise<void>,
+): Promise<number> {
+  const groups = new Map<string, R[]>();
+  let sent = 0;
+  const flush = async (key: string): Promise<void> => {
+    const rows = groups.get(key);
+    if (!rows || rows.length === 0) return;
+    groups.delete(key);
+    await send(key, rows);
+    sent += rows.length;
+  };
+  for (const batch of batches) {
+    for (const item of batch) {
+      const [key, r] = row(item);
+      let rows = groups.get(key);
+      if (!rows) groups.set(key, rows = []);
+      rows.push(r);
+      if (rows.length >= batchSize) await flush(key);
+    }
+  }
+  for (const key of [...groups.keys()]) await flush(key);
+  return sent;
 }
 
 /** This tool's command line, in this process; fails unless it exits 0. */
@@ -213,9 +211,12 @@ async function tool(args: string[]): Promise<void> {
   }
 }
 
-/** Peak RSS of this process (VmHWM), in bytes. */
-export function peakRss(): number {
-  const status = Deno.readTextFileSync("/proc/self/status");
+/**
+ * Peak RSS (VmHWM) of a process, this one by default, in bytes: 0 when /proc does not say;
+ * throws when it cannot be read.
+ */
+export function peakRss(pid: number | "self" = "self"): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
   return match ? Number(match[1]) * 1024 : 0;
 }

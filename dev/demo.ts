@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import neo4j, { type Driver } from "neo4j-driver";
 import { main } from "../cli.ts";
+import { formatBytes, formatDuration } from "../lib/cli/_format.ts";
 import {
   type BackupReader,
   type JsonObject,
@@ -143,12 +144,7 @@ async function demo(
     const extractStatus = await cli([
       "extract",
       backupDir,
-      "-a",
-      source.uri,
-      "-u",
-      source.username,
-      "-p",
-      source.password,
+      ...connection(source),
       "--yes",
     ]);
     if (extractStatus !== 0) return false;
@@ -162,12 +158,7 @@ async function demo(
     const importStatus = await cli([
       "import",
       backupDir,
-      "-a",
-      target.uri,
-      "-u",
-      target.username,
-      "-p",
-      target.password,
+      ...connection(target),
     ]);
     if (importStatus !== 0) return false;
 
@@ -180,12 +171,7 @@ async function demo(
     const checkStatus = await cli([
       "extract",
       checkDir,
-      "-a",
-      target.uri,
-      "-u",
-      target.username,
-      "-p",
-      target.password,
+      ...connection(target),
       "--yes",
       "--quiet",
     ]);
@@ -239,6 +225,11 @@ function openDriver(info: Neo4jServerInfo): Driver {
   );
 }
 
+/** The command line's connection options for a server. */
+function connection(info: Neo4jServerInfo): string[] {
+  return ["-a", info.uri, "-u", info.username, "-p", info.password];
+}
+
 /** Runs the command line in-process, after showing it as typed. */
 async function cli(args: string[]): Promise<number> {
   console.log(`$ neo4j-backup ${args.join(" ")}`);
@@ -254,13 +245,13 @@ async function showFiles(backup: BackupReader): Promise<void> {
   const manifest = await Deno.stat(join(backup.dir, "manifest.json"));
   rows.push([
     "manifest.json",
-    bytes(manifest.size),
+    formatBytes(manifest.size),
     "counts, schema, checksums",
   ]);
   for (const file of backup.files) {
     const size = file.bytes ?? (await Deno.stat(join(backup.dir, file.path)))
       .size;
-    rows.push([file.path, bytes(size), `${file.records ?? "?"} records`]);
+    rows.push([file.path, formatBytes(size), `${file.records ?? "?"} records`]);
   }
   printTable(rows, "  ", ["left", "right", "left"]);
 }
@@ -711,10 +702,7 @@ function indent(text: string, by: string): string {
   return text.split("\n").map((l) => by + l).join("\n");
 }
 
-function bytes(n: number): string {
-  return n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`;
-}
-
+/** The time since `since` (a `performance.now()`), as the command line writes durations. */
 function seconds(since: number): string {
-  return `${((performance.now() - since) / 1000).toFixed(1)}s`;
+  return formatDuration(performance.now() - since);
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import neo4j, { type Driver } from "neo4j-driver";
+import { labelExpression } from "../lib/_cypher.ts";
 
 /** Options for {@linkcode generateGraph}. */
 export interface GenerateGraphOptions {
@@ -204,14 +205,14 @@ export async function loadGeneratedGraph(
   for (const batch of generateNodes(options, batchSize)) {
     const groups = new Map<string, Record<string, unknown>[]>();
     for (const node of batch) {
-      const key = node.labels.map((l) => "`" + l + "`").join(":");
+      const key = labelExpression(node.labels);
       let rows = groups.get(key);
       if (!rows) groups.set(key, rows = []);
       rows.push(node.properties);
     }
     for (const [labels, rows] of groups) {
       await driver.executeQuery(
-        `UNWIND $rows AS row CREATE (n:${labels}) SET n = row`,
+        `UNWIND $rows AS row CREATE (n${labels}) SET n = row`,
         { rows },
         config,
       );

@@ -1,0 +1,326 @@
+/**
+ * The benchmark's results: what one size produced (`bench/results/<size>.json`), and what is
+ * derived from its measurements (the Python import's projected time, the medians, the ratios).
+ *
+ * @module
+ */
+import { join } from "node:path";
+
+/** The kinds of measurement, in the order they run within a round. */
+export type Kind =
+  | "driver-iterate"
+  | "driver-subscribe"
+  | "tool-extract"
+  | "python-extract"
+  | "unwind-import"
+  | "tool-import"
+  | "python-import";
+
+/** The order of the kinds in the tables. */
+export const KINDS: Kind[] = [
+  "driver-iterate",
+  "driver-subscribe",
+  "tool-extract",
+  "python-extract",
+  "unwind-import",
+  "tool-import",
+  "python-import",
+];
+
+/** A kind's name in the report. */
+export const LABELS: Record<Kind, string> = {
+  "driver-iterate": "Bare driver loop, `for await` (ceiling)",
+  "driver-subscribe": "Bare driver loop, `subscribe` (ceiling)",
+  "tool-extract": "**neo4j-backup extract** (this tool)",
+  "python-extract": "neo4j-backup 1.0.0 `Extractor` (Python)",
+  "unwind-import": "Hand-written `UNWIND` import (ceiling)",
+  "tool-import": "**neo4j-backup import** (this tool)",
+  "python-import": "neo4j-backup 1.0.0 `Importer` (Python)",
+};
+
+/** Nodes and relationships in the database. */
+export interface GraphCounts {
+  nodes: number;
+  relationships: number;
+}
+
+/** One run of one kind. */
+export interface Measurement {
+  round: number;
+  /** Seconds of the measured work (the time reached, when timed out). */
+  seconds: number;
+  /** Seconds of the whole child process, from spawn to exit. */
+  processSeconds: number;
+  /** Records read or written: nodes + relationships (done so far, when timed out). */
+  records: number;
+  recordsPerSecond: number;
+  /** Peak RSS of the client process, in bytes. */
+  maxRssBytes: number;
+  /** Bytes on disk of the backup it wrote (extracts). */
+  bytes?: number;
+  /** Records in each relationship file of the Python tool's backup (python-extract). */
+  relationshipsPerFile?: number;
+  /** Stopped at the time limit. */
+  timedOut?: boolean;
+  /** Nodes and relationships in the database at the end (imports). */
+  database?: GraphCounts;
+  /**
+   * Counts sampled while it ran (Python import): [seconds, nodes, relationships, and once every
+   * node and relationship is there, the temporal and spatial values still stored as strings].
+   */
+  timeline?: Sample[];
+  /** Temporal and spatial values the Python importer had yet to fix when stopped, of all. */
+  toFix?: { left: number; total: number };
+  /**
+   * When timed out: a lower bound of the time it would take, from the rate at which it was
+   * progressing in the phase it was in (the phases after that not counted).
+   */
+  projectedSeconds?: number;
+  error?: string;
+}
+
+/** [seconds, nodes, relationships, values left to fix]. */
+export type Sample = [number, number, number, number?];
+
+/** The median of a kind's completed rounds. */
+export interface Summary {
+  kind: Kind;
+  label: string;
+  rounds: number;
+  completed: number;
+  medianSeconds?: number;
+  recordsPerSecond?: number;
+  maxRssBytes?: number;
+  bytes?: number;
+  timedOut: boolean;
+  /** When timed out: the time reached and how far it got. */
+  reached?: {
+    seconds: number;
+    nodes: number;
+    relationships: number;
+    toFix?: { left: number; total: number };
+    projectedSeconds?: number;
+  };
+}
+
+/** This tool against another kind. */
+export interface Ratio {
+  name: string;
+  /** Throughput of this tool / throughput of the other. */
+  value?: number;
+  /** A lower bound, when the other did not finish. */
+  atLeast?: number;
+  /** An estimate from the other's projected time, when it did not finish. */
+  projected?: number;
+}
+
+/** The machine and the versions of everything measured. */
+export interface Environment {
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryBytes: number;
+    os: string;
+  };
+  versions: Record<string, string>;
+}
+
+/** Everything one size produced: the content of `bench/results/<size>.json`. */
+export interface SizeResult {
+  size: string;
+  nodes: number;
+  relationships: number;
+  seed: number;
+  rounds: number;
+  timeLimitSeconds: number;
+  command: string;
+  date: string;
+  environment: Environment;
+  loadSeconds: number;
+  /** /proc/loadavg when the size started and when it ended: other work on the machine. */
+  loadAverage?: { start: string; end: string };
+  measurements: Partial<Record<Kind, Measurement[]>>;
+  summaries: Summary[];
+  ratios: Ratio[];
+}
+
+/** The comparisons of the report, by name: this tool's kind, and the other's. */
+export const COMPARISONS: readonly [string, Kind, Kind][] = [
+  [
+    "extract / bare driver loop (for await)",
+    "tool-extract",
+    "driver-iterate",
+  ],
+  [
+    "extract / bare driver loop (subscribe)",
+    "tool-extract",
+    "driver-subscribe",
+  ],
+  ["extract / Python tool", "tool-extract", "python-extract"],
+  [
+    "import / hand-written UNWIND import",
+    "tool-import",
+    "unwind-import",
+  ],
+  ["import / Python tool", "tool-import", "python-import"],
+];
+
+/**
+ * Records per relationship file of the Python tool's backups at its default `json_file_size`
+ * (files are cut by the size of a list's pointer array): for results that did not record it.
+ */
+const PYTHON_RELATIONSHIPS_PER_FILE = 7461;
+
+/** The results in `dir` (`bench/results/`) of the sizes not in `except`, derived afresh. */
+export async function readResults(
+  dir: string,
+  except: SizeResult[],
+): Promise<SizeResult[]> {
+  const found: SizeResult[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    const name = entry.name.slice(0, -5);
+    if (except.some((r) => r.size === name)) continue;
+    try {
+      const text = await Deno.readTextFile(join(dir, entry.name));
+      found.push(finalize(JSON.parse(text) as SizeResult));
+    } catch {
+      // Not one of ours.
+    }
+  }
+  return found;
+}
+
+/** Derives the projections, the summaries and the ratios of a size's measurements. */
+export function finalize(r: SizeResult): SizeResult {
+  const perFile =
+    (r.measurements["python-extract"] ?? []).find((m) => m.relationshipsPerFile)
+      ?.relationshipsPerFile ?? PYTHON_RELATIONSHIPS_PER_FILE;
+  for (const m of r.measurements["python-import"] ?? []) {
+    if (!m.timedOut || !m.database) continue;
+    const projected = project(
+      m.timeline ?? [],
+      m.seconds,
+      m.database,
+      { nodes: r.nodes, relationships: r.relationships },
+      perFile,
+    );
+    if (projected !== undefined) m.projectedSeconds = projected;
+  }
+  r.summaries = KINDS.filter((kind) => r.measurements[kind]).map((kind) =>
+    summarize(kind, r.measurements[kind]!)
+  );
+  r.ratios = ratios(r.summaries);
+  return r;
+}
+
+/**
+ * A lower bound of the total time of a Python import that hit the time limit (its time per row
+ * taken as even). In the relationship phase: the time it took to create the nodes, plus every
+ * relationship at the rate it was creating them, or, when not even its first transaction had
+ * committed (one relationship type of one file: at most `perFile` rows), at less than
+ * `perFile` rows in the time since the nodes were done; the fix-up passes not counted. In the
+ * fix-up phase: the time reached, plus the values left to fix at the rate it was fixing them
+ * (the final clean-up not counted).
+ */
+function project(
+  timeline: Sample[],
+  reached: number,
+  at: GraphCounts,
+  graph: GraphCounts,
+  perFile: number,
+): number | undefined {
+  if (at.nodes < graph.nodes) return undefined;
+  if (at.relationships === 0) {
+    const done = timeline.find(([, n]) => n >= graph.nodes)?.[0];
+    if (done === undefined || done >= reached) return undefined;
+    return done + graph.relationships * (reached - done) / perFile;
+  }
+  if (at.relationships >= graph.relationships) {
+    return projectFixes(timeline, reached);
+  }
+  const first = timeline.find(([, n]) => n >= graph.nodes);
+  const nodesDone = first?.[0] ?? 0;
+  // Rate from the first relationships seen to the limit, so the node phase is not counted.
+  const start = timeline.find(([, , r]) => r > 0);
+  if (!start || start[0] >= reached) return undefined;
+  const rate = (at.relationships - start[2]) / (reached - start[0]);
+  if (!(rate > 0)) return undefined;
+  return nodesDone + graph.relationships / rate;
+}
+
+/** {@linkcode project} in the fix-up phase: the values left at the rate it was fixing them. */
+function projectFixes(timeline: Sample[], reached: number): number | undefined {
+  const fixes = timeline.filter((s) => s[3] !== undefined);
+  const first = fixes[0];
+  const last = fixes[fixes.length - 1];
+  if (!first || !last || last[0] <= first[0]) return undefined;
+  const rate = (first[3]! - last[3]!) / (last[0] - first[0]);
+  if (!(rate > 0)) return undefined;
+  return reached + last[3]! / rate;
+}
+
+/** The median of a kind's completed rounds, or how far it got when it timed out. */
+function summarize(kind: Kind, list: Measurement[]): Summary {
+  const done = list.filter((m) => !m.error && !m.timedOut);
+  const timed = list.find((m) => m.timedOut);
+  const summary: Summary = {
+    kind,
+    label: LABELS[kind],
+    rounds: list.length,
+    completed: done.length,
+    timedOut: timed !== undefined,
+  };
+  if (done.length > 0) {
+    summary.medianSeconds = median(done.map((m) => m.seconds));
+    summary.recordsPerSecond = done[0]!.records / summary.medianSeconds;
+    summary.maxRssBytes = Math.max(...done.map((m) => m.maxRssBytes));
+    const bytes = done.map((m) => m.bytes).filter((b) => b !== undefined);
+    if (bytes.length > 0) summary.bytes = median(bytes);
+  } else if (timed) {
+    summary.reached = {
+      seconds: timed.seconds,
+      nodes: timed.database?.nodes ?? 0,
+      relationships: timed.database?.relationships ?? 0,
+      ...(timed.toFix ? { toFix: timed.toFix } : {}),
+      ...(timed.projectedSeconds === undefined
+        ? {}
+        : { projectedSeconds: timed.projectedSeconds }),
+    };
+    summary.maxRssBytes = timed.maxRssBytes;
+  }
+  return summary;
+}
+
+/** The {@linkcode COMPARISONS} the summaries allow. */
+function ratios(summaries: Summary[]): Ratio[] {
+  const get = (kind: Kind): Summary | undefined =>
+    summaries.find((s) => s.kind === kind);
+  const out: Ratio[] = [];
+  for (const [name, tool, other] of COMPARISONS) {
+    const a = get(tool);
+    const b = get(other);
+    if (!a?.medianSeconds || !b) continue;
+    if (b.medianSeconds) {
+      out.push({ name, value: b.medianSeconds / a.medianSeconds });
+    } else if (b.reached) {
+      out.push({
+        name,
+        atLeast: b.reached.seconds / a.medianSeconds,
+        ...(b.reached.projectedSeconds
+          ? { projected: b.reached.projectedSeconds / a.medianSeconds }
+          : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** The median of a list of numbers (the mean of the middle two of an even count). */
+export function median(list: number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? sorted[mid]!
+    : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
