@@ -37,7 +37,7 @@ export const PERMISSION_FLAGS = [
 /** Modules loaded at run time (the workers), which `deno compile` must embed. */
 export const INCLUDES = [
   "lib/format/_file_sink_worker.ts",
-  "lib/import/_verify_worker.ts",
+  "lib/verify/_verify_worker.ts",
 ] as const;
 
 /** The `deno compile` arguments for one target. */

@@ -17,17 +17,16 @@ import { join } from "node:path";
 import neo4j, { type Driver } from "neo4j-driver";
 import { main } from "../cli.ts";
 import { formatBytes, formatDuration } from "../lib/cli/_format.ts";
+import { VERSION } from "../mod.ts";
 import {
-  type BackupReader,
   type JsonObject,
   type JsonValue,
-  openBackup,
   parseJson,
   type Properties,
   stringifyJson,
   valueToJson,
-  VERSION,
-} from "../mod.ts";
+} from "../lib/codec/mod.ts";
+import { type BackupReader, openBackup } from "../lib/format/mod.ts";
 import { Neo4jServer, type Neo4jServerInfo } from "./neo4j_server.ts";
 import { loadMoviesGraph } from "./movies.ts";
 

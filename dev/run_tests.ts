@@ -1,6 +1,8 @@
 // deno-lint-ignore-file no-console
 /**
  * `deno task test [deno test args]`: runs the test suite against a real Neo4j.
+ * `deno task test:unit [deno test args]`: runs the test files that need no Neo4j (no Java, no
+ * server), found by what they import.
  *
  * With NEO4J_URI (and NEO4J_USERNAME, NEO4J_PASSWORD) set, the suite runs against that server
  * and starts none. Otherwise a local Neo4j Community server is started for the whole run (see
@@ -8,11 +10,19 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { Neo4jServer } from "./neo4j_server.ts";
+import { unitTestFiles } from "./_test_files.ts";
+
+const unit = Deno.args[0] === "--unit";
+const args = unit ? Deno.args.slice(1) : Deno.args;
+const tests = fileURLToPath(new URL("../tests/", import.meta.url));
 
 const env: Record<string, string> = {};
 let server: Neo4jServer | undefined;
-if (Deno.env.get("NEO4J_URI")) {
+if (unit) {
+  // deno test runs these files only; none of them starts a server.
+} else if (Deno.env.get("NEO4J_URI")) {
   console.error(
     `Testing against the Neo4j server at ${Deno.env.get("NEO4J_URI")}`,
   );
@@ -32,8 +42,13 @@ if (Deno.env.get("NEO4J_URI")) {
   );
 }
 
+const files = args.some((arg) => !arg.startsWith("-"))
+  ? []
+  : unit
+  ? await unitTestFiles(tests)
+  : [tests];
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "-A", ...(Deno.args.length ? Deno.args : ["tests/"])],
+  args: ["test", "-A", ...args, ...files],
   env,
 }).spawn();
 const forward = (signal: Deno.Signal) => () => {

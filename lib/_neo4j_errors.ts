@@ -25,82 +25,142 @@ export function toBackupError(
       cause: error,
     });
   }
-  const code = errorCode(error);
-  const message = firstLine((error as Error)?.message ?? String(error));
-  const where = context.address ? ` at ${context.address}` : "";
-  const database = context.database ? `"${context.database}"` : "(default)";
-  const user = context.username ? ` of user "${context.username}"` : "";
+  const words = new Words(error, action, context);
+  return accessError(words) ?? connectionError(words) ??
+    serverError(words);
+}
+
+/** What a message about `error` says where, and the facts every BackupError of it carries. */
+class Words {
+  readonly error: unknown;
+  readonly action: string;
+  readonly code: string;
+  /** The error's first line. */
+  readonly message: string;
+  /** ` at host:port`, or nothing. */
+  readonly where: string;
+  /** `"name"`, or `(default)`. */
+  readonly database: string;
+  /** ` of user "name"`, or nothing. */
+  readonly user: string;
+  /** For callers that word the failure themselves (the CLI names user and address). */
+  readonly facts: {
+    cause: unknown;
+    address: string | undefined;
+    database: string | undefined;
+  };
+
+  constructor(error: unknown, action: string, context: ConnectionContext) {
+    this.error = error;
+    this.action = action;
+    this.code = errorCode(error);
+    this.message = firstLine((error as Error)?.message ?? String(error));
+    this.where = context.address ? ` at ${context.address}` : "";
+    this.database = context.database ? `"${context.database}"` : "(default)";
+    this.user = context.username ? ` of user "${context.username}"` : "";
+    this.facts = {
+      cause: error,
+      address: context.address,
+      database: context.database,
+    };
+  }
+}
+
+/** Credentials, privileges, a missing or read-only database. */
+function accessError(w: Words): BackupError | undefined {
+  const { action, code, message, where, user, facts } = w;
   switch (true) {
     case code === "Neo.ClientError.Security.Unauthorized":
       return new BackupError(
         `${action}: the server${where} refused the credentials${user}`,
-        { code: "CONNECTION", cause: error },
+        { code: "CONNECTION", connection: "unauthorized", ...facts },
       );
     case code === "Neo.ClientError.Security.AuthenticationRateLimit":
       return new BackupError(
         `${action}: the server${where} blocks logins${user} after too many failures; wait and retry`,
-        { code: "CONNECTION", cause: error },
+        { code: "CONNECTION", connection: "rate-limited", ...facts },
       );
     case code === "Neo.ClientError.Database.DatabaseNotFound":
       return new BackupError(
-        `${action}: the server${where} has no database ${database}`,
-        { code: "CONNECTION", cause: error },
+        `${action}: the server${where} has no database ${w.database}`,
+        { code: "CONNECTION", connection: "no-database", ...facts },
       );
     case code === "Neo.ClientError.Security.Forbidden" ||
       code.startsWith("Neo.ClientError.Security.") &&
         /permission|privilege|not allowed|denied/i.test(message):
       return new BackupError(
         `${action}: the user${user} lacks a privilege this needs: ${message}`,
-        { code: "PERMISSION", cause: error },
+        { code: "PERMISSION", detail: message, ...facts },
       );
     case code === "Neo.ClientError.General.WriteOnReadOnlyAccessDatabase" ||
       code === "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase" ||
       code.startsWith("Neo.ClientError.") && /\bread[- ]only\b/i.test(message):
       return new BackupError(
-        `${action}: the database ${database}${where} is read-only: ${message}`,
-        { code: "PERMISSION", cause: error },
+        `${action}: the database ${w.database}${where} is read-only: ${message}`,
+        { code: "PERMISSION", detail: message, ...facts },
       );
-    case code === "ServiceUnavailable" || code === "SessionExpired" ||
-      !code.startsWith("Neo.") && NETWORK_FAILURE.test(message): {
-      const cause = connectionCause(error);
-      const lost = code === "SessionExpired" ||
-        !CONNECT_FAILURE.test(`${message} ${cause}`) &&
-          LOST_CONNECTION.test(cause);
-      return new BackupError(
-        lost
-          ? `${action}: lost the connection to the Neo4j server${where}: ${cause}`
-          : `${action}: cannot reach a Neo4j server${where}: ${cause}`,
-        { code: "CONNECTION", cause: error },
-      );
-    }
-    case isDatabaseUnavailable(error):
-      return new BackupError(
-        `${action}: the database${
-          context.database ? ` "${context.database}"` : ""
-        }${where} became unavailable: the server is stopping or restarting it`,
-        { code: "CONNECTION", cause: error, address: context.address },
-      );
-    case isMemoryLimit(error):
-      return new BackupError(
-        `${action}: the server${where} refused a transaction for its memory limit (db.memory.transaction.max or the global pool): ${message}`,
-        { code: "SERVER", cause: error, address: context.address },
-      );
-    case code.startsWith("Neo."):
-      return new BackupError(
-        `${action}: the server failed a query: ${message} (${code})`,
-        { code: "SERVER", cause: error },
-      );
-    case FILE_ERROR_CODES.has(code):
-      return new BackupError(`${action}: ${describeFileError(error)}`, {
-        code: "IO",
-        cause: error,
-      });
     default:
-      return new BackupError(`${action}: ${message}`, {
-        code: "SERVER",
-        cause: error,
-      });
+      return undefined;
   }
+}
+
+/** A server that cannot be reached, a connection lost, a database the server is restarting. */
+function connectionError(w: Words): BackupError | undefined {
+  const { action, code, message, where, facts } = w;
+  if (isDatabaseUnavailable(w.error)) {
+    return new BackupError(
+      `${action}: the database${
+        facts.database ? ` "${facts.database}"` : ""
+      }${where} became unavailable: the server is stopping or restarting it`,
+      { code: "CONNECTION", connection: "unavailable", ...facts },
+    );
+  }
+  if (
+    !(code === "ServiceUnavailable" || code === "SessionExpired" ||
+      !code.startsWith("Neo.") && NETWORK_FAILURE.test(message))
+  ) return undefined;
+  const cause = connectionCause(w.error);
+  const lost = code === "SessionExpired" ||
+    !CONNECT_FAILURE.test(`${message} ${cause}`) &&
+      LOST_CONNECTION.test(cause);
+  return new BackupError(
+    lost
+      ? `${action}: lost the connection to the Neo4j server${where}: ${cause}`
+      : `${action}: cannot reach a Neo4j server${where}: ${cause}`,
+    {
+      code: "CONNECTION",
+      connection: lost ? "lost" : "unreachable",
+      detail: cause,
+      ...facts,
+    },
+  );
+}
+
+/** What the server (or the disk) refused otherwise. */
+function serverError(w: Words): BackupError {
+  const { action, code, message, where, facts } = w;
+  if (isMemoryLimit(w.error)) {
+    return new BackupError(
+      `${action}: the server${where} refused a transaction for its memory limit (db.memory.transaction.max or the global pool): ${message}`,
+      { code: "SERVER", detail: message, ...facts },
+    );
+  }
+  if (code.startsWith("Neo.")) {
+    return new BackupError(
+      `${action}: the server failed a query: ${message} (${code})`,
+      { code: "SERVER", cause: w.error },
+    );
+  }
+  if (FILE_ERROR_CODES.has(code)) {
+    return new BackupError(`${action}: ${describeFileError(w.error)}`, {
+      code: "IO",
+      cause: w.error,
+    });
+  }
+  return new BackupError(`${action}: ${message}`, {
+    code: "SERVER",
+    cause: w.error,
+  });
 }
 
 function firstLine(text: string): string {

@@ -48,6 +48,20 @@ export type BackupErrorHint =
   | "confirm"
   | "confirm-or-clean";
 
+/**
+ * Why a connection failed (`CONNECTION`), for callers that word it themselves:
+ * `unauthorized` (credentials refused), `rate-limited` (logins blocked after failures),
+ * `no-database`, `unreachable` (no server answered), `lost` (a connection that worked broke),
+ * `unavailable` (the server is stopping or restarting the database).
+ */
+export type ConnectionFailure =
+  | "unauthorized"
+  | "rate-limited"
+  | "no-database"
+  | "unreachable"
+  | "lost"
+  | "unavailable";
+
 /** Options for {@linkcode BackupError}. */
 export interface BackupErrorOptions extends ErrorOptions {
   /** What went wrong. */
@@ -60,6 +74,12 @@ export interface BackupErrorOptions extends ErrorOptions {
   hint?: BackupErrorHint | undefined;
   /** The server's address (`host:port`), when one is concerned. */
   address?: string | undefined;
+  /** The database concerned, when one is (undefined: the user's home database). */
+  database?: string | undefined;
+  /** For `CONNECTION`: what failed. */
+  connection?: ConnectionFailure | undefined;
+  /** The underlying reason in a few words (e.g. the network error), when there is one. */
+  detail?: string | undefined;
 }
 
 /**
@@ -75,7 +95,7 @@ export interface BackupErrorOptions extends ErrorOptions {
  *   "Cannot import backup: invalid record 42 in data/nodes_3.json.gz",
  *   { code: "INVALID_BACKUP", file: "data/nodes_3.json.gz", record: 42 },
  * );
- * console.log(error.code, error.file, error.record);
+ * if (error.code === "INVALID_BACKUP") console.log(error.file, error.record);
  * ```
  */
 export class BackupError extends Error {
@@ -91,6 +111,12 @@ export class BackupError extends Error {
   readonly hint: BackupErrorHint | undefined;
   /** The server's address (`host:port`), when one is concerned. */
   readonly address: string | undefined;
+  /** The database concerned, when one is (undefined: the user's home database). */
+  readonly database: string | undefined;
+  /** For `CONNECTION`: what failed. */
+  readonly connection: ConnectionFailure | undefined;
+  /** The underlying reason in a few words (e.g. the network error), when there is one. */
+  readonly detail: string | undefined;
 
   /** Makes an error with a message and its context. */
   constructor(message: string, options: BackupErrorOptions) {
@@ -100,6 +126,9 @@ export class BackupError extends Error {
     this.record = options.record;
     this.hint = options.hint;
     this.address = options.address;
+    this.database = options.database;
+    this.connection = options.connection;
+    this.detail = options.detail;
   }
 
   /** The same error with other fields (message, hint, ...); the original becomes its cause. */
@@ -113,6 +142,9 @@ export class BackupError extends Error {
       record: this.record,
       hint: this.hint,
       address: this.address,
+      database: this.database,
+      connection: this.connection,
+      detail: this.detail,
       cause: this.cause,
       ...options,
     });

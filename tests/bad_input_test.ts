@@ -27,7 +27,7 @@ import { Neo4jServer } from "../dev/neo4j_server.ts";
 import { BackupError } from "../lib/errors.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { Importer } from "../lib/import/importer.ts";
-import { verifyBackup } from "../lib/import/verify_backup.ts";
+import { verifyBackup } from "../lib/verify/verify_backup.ts";
 import {
   assertOneClearLine,
   connectionEnv,

@@ -1,6 +1,6 @@
 import { equal, throws } from "node:assert/strict";
 import fc from "fast-check";
-import { IdMap } from "../lib/import/_id_map.ts";
+import { IdMap } from "../lib/verify/_id_map.ts";
 
 Deno.test("IdMap maps every backup id to its new id, in dense and sparse layouts", async (t) => {
   const layouts: [string, bigint[]][] = [

@@ -20,15 +20,11 @@
  * @module
  */
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { join } from "node:path";
-import neo4j, { type Driver, isDate, isPoint } from "neo4j-driver";
-import { escapeName } from "../lib/_cypher.ts";
+import neo4j from "neo4j-driver";
 import { parseJson } from "../lib/codec/parse_json.ts";
 import { stringifyJson } from "../lib/codec/stringify_json.ts";
 import type { Properties } from "../lib/codec/types.ts";
 import type { BackupError } from "../lib/errors.ts";
-import { Extractor } from "../lib/extract/extractor.ts";
 import { openBackup } from "../lib/format/backup_reader.ts";
 import { DataFileWriter } from "../lib/format/data_file_writer.ts";
 import {
@@ -46,21 +42,24 @@ import {
   stringifyRecord,
 } from "../lib/format/_record_json.ts";
 import { parsePythonRecord } from "../lib/format/_python_record.ts";
-import { Importer } from "../lib/import/importer.ts";
-import { verifyBackup } from "../lib/import/verify_backup.ts";
+import { verifyBackup } from "../lib/verify/verify_backup.ts";
 import { snapshotBackup } from "./_backup.ts";
 import {
   diffSnapshots,
   type GraphSnapshot,
-  quote,
   renderNode,
   renderRelationship,
   renderValue,
-  snapshotGraph,
-  snapshotSchema,
-  tokenSnapshot,
 } from "./_graph.ts";
-import { openDriver, testTarget, wipe } from "./_neo4j.ts";
+import {
+  HASHED_TEXT,
+  NAMES,
+  props,
+  pythonRecord,
+  sha256,
+  withTempDir,
+  writePythonBackup,
+} from "./_prototype_names.ts";
 
 /** The names the issue lists; the runtime's own list is tested, and must hold them all. */
 const LISTED = [
@@ -77,23 +76,6 @@ const LISTED = [
   "__lookupGetter__",
   "__lookupSetter__",
 ];
-
-/** Every name `Object.prototype` has in this runtime. */
-const NAMES: readonly string[] = Object.getOwnPropertyNames(Object.prototype);
-
-/** A string the Python tool hashes (it starts like one of its encoded values). */
-const HASHED_TEXT = "$date('2020-01-01')";
-
-const n = escapeName;
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
-}
-
-/** `{ [name]: value }`: a computed key makes an own property, `__proto__` too. */
-function props(...entries: [string, unknown][]): Properties {
-  return Object.fromEntries(entries) as Properties;
-}
 
 /**
  * Runs `work` (synchronous, so that nothing else runs meanwhile) with `Object.prototype`'s
@@ -435,17 +417,6 @@ async function writeNativeBackup(
   return manifest;
 }
 
-async function withTempDir(
-  work: (dir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "prototype-names-" });
-  try {
-    await work(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 Deno.test("verifyBackup() accepts every Object.prototype name as a property key, label, type and schema name (this tool's format)", async (t) => {
   for (const name of NAMES) {
     await t.step(name, async () => {
@@ -493,87 +464,6 @@ Deno.test("verifyBackup() accepts every Object.prototype name as a property key,
     });
   }
 });
-
-/** What a Python backup holds, as the Python tool writes it. */
-interface PythonBackupContent {
-  compressed: boolean;
-  /** Record texts. */
-  nodes: string[];
-  relationships: string[];
-  constraints: {
-    node_label: string;
-    node_prop: string;
-    constraint_name: string;
-  }[];
-}
-
-/** Writes a backup directory of the Python tool's layout. */
-async function writePythonBackup(
-  dir: string,
-  content: PythonBackupContent,
-): Promise<void> {
-  const json = (value: unknown): string => JSON.stringify(value, null, 4);
-  await Deno.mkdir(join(dir, "data"), { recursive: true });
-  await Deno.writeTextFile(
-    join(dir, "compressed.json"),
-    json(content.compressed),
-  );
-  await Deno.writeTextFile(
-    join(dir, "unique_prop_key.json"),
-    json("qwertyuiopasdfgh"),
-  );
-  await Deno.writeTextFile(join(dir, "db_id.json"), json("0123456789ABCDEF"));
-  await Deno.writeTextFile(
-    join(dir, "uniqueness_constraints.json"),
-    json(content.constraints),
-  );
-  for (
-    const [kind, records] of [
-      ["nodes", content.nodes],
-      ["relationships", content.relationships],
-    ] as const
-  ) {
-    // Two files each, as the Python tool cuts them: N counts records to the end of each file.
-    const half = Math.ceil(records.length / 2);
-    for (
-      const [part, end] of [[records.slice(0, half), half], [
-        records.slice(half),
-        records.length,
-      ]] as const
-    ) {
-      if (part.length === 0) continue;
-      const text = `[\n${part.join(",\n")}\n]`;
-      const path = join(
-        dir,
-        "data",
-        `${kind}_${end}.json${content.compressed ? ".gz" : ""}`,
-      );
-      if (!content.compressed) {
-        await Deno.writeTextFile(path, text);
-        continue;
-      }
-      const gzipped = new Blob([text]).stream().pipeThrough(
-        new CompressionStream("gzip"),
-      );
-      await Deno.writeFile(path, gzipped);
-    }
-  }
-}
-
-/** The Python tool's record of a node or relationship with these encoded properties. */
-function pythonRecord(
-  head: string,
-  properties: [key: string, text: string][],
-  hashed: [key: string, original: string][],
-): string {
-  const map = (entries: [string, string][]): string =>
-    `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(", ")}}`;
-  return `{${head}, ${
-    head.startsWith('"node_id"') ? '"node_props"' : '"rel_props"'
-  }: ${map(properties)}, "hash_props": ${
-    map(hashed.map(([k, v]) => [k, JSON.stringify(v)]))
-  }}`;
-}
 
 Deno.test("verifyBackup() accepts every Object.prototype name as a property key, label, type and constraint name (Python tool's format)", async (t) => {
   for (const [i, name] of NAMES.entries()) {
@@ -681,303 +571,4 @@ Deno.test("verifyBackup() accepts every Object.prototype name as a property key,
       });
     });
   }
-});
-
-/**
- * For each name: two nodes labelled with it (one also `Other`), an unlabelled node and an
- * `Other` node, each with a property of that name (an integer, a string the Python tool hashes,
- * a list of floats, a Date), two relationships of that type with a property of that name (a
- * boolean, a Point), a uniqueness constraint of that name on that label and key, and an index
- * on that relationship type and key.
- */
-async function createNamedGraph(
-  driver: Driver,
-  database: string | undefined,
-): Promise<void> {
-  for (const [i, name] of NAMES.entries()) {
-    await driver.executeQuery(
-      `CREATE (a:${n(name)} {${n(name)}: $int})
-       CREATE (b:${n(name)}:Other {${n(name)}: $text, other: $i})
-       CREATE (c {${n(name)}: $floats, i: $i})
-       CREATE (d:Other {${n(name)}: date($day), i: $i})
-       CREATE (a)-[:${n(name)} {${n(name)}: true}]->(b)
-       CREATE (b)-[:${n(name)} {${n(name)}: point({x: $x, y: $y})}]->(c)
-       CREATE (c)-[:Other {${n(name)}: $i}]->(d)`,
-      {
-        int: 42n,
-        text: HASHED_TEXT,
-        i: BigInt(i),
-        floats: [1.5, 2.5],
-        day: "2021-02-03",
-        x: 1.5,
-        y: -2.0,
-      },
-      { database },
-    );
-    await driver.executeQuery(
-      `CREATE CONSTRAINT ${n(name)} FOR (x:${n(name)}) REQUIRE x.${
-        n(name)
-      } IS UNIQUE`,
-      {},
-      { database },
-    );
-    await driver.executeQuery(
-      `CREATE INDEX ${n(`rel ${name}`)} FOR ()-[r:${n(name)}]-() ON (r.${
-        n(name)
-      })`,
-      {},
-      { database },
-    );
-  }
-  await driver.executeQuery("CALL db.awaitIndexes(300)", {}, { database });
-}
-
-/** A Python float literal of a float (only the plain ones this test writes). */
-function pythonFloat(value: number): string {
-  if (
-    !Number.isFinite(value) || Object.is(value, -0) || Math.abs(value) >= 1e16
-  ) {
-    throw new RangeError(`pythonFloat(${value}) is not needed here`);
-  }
-  return Number.isInteger(value) ? `${value}.0` : String(value);
-}
-
-/** A property value as the Python tool writes it (the types this test's graph holds). */
-function pythonValue(value: unknown): string {
-  if (typeof value === "bigint") return String(value);
-  if (typeof value === "number") return pythonFloat(value);
-  if (typeof value === "string" || typeof value === "boolean") {
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(pythonValue).join(", ")}]`;
-  if (isDate(value)) return JSON.stringify(`$date('${value.toString()}')`);
-  if (isPoint(value) && Number(value.srid) === 7203) {
-    return JSON.stringify(
-      `$point({x: ${pythonFloat(value.x)}, y: ${
-        pythonFloat(value.y)
-      }, crs: 'cartesian'})`,
-    );
-  }
-  throw new TypeError(`pythonValue(${renderValue(value)}) is not needed here`);
-}
-
-/** The properties of a record as the Python tool writes them: literal-like strings hashed. */
-function pythonProperties(
-  properties: { [key: string]: unknown },
-): { encoded: [string, string][]; hashed: [string, string][] } {
-  const encoded: [string, string][] = [];
-  const hashed: [string, string][] = [];
-  for (const [key, value] of Object.entries(properties)) {
-    if (
-      typeof value === "string" &&
-      /^\$(point|date|time|datetime|duration)\(/.test(value)
-    ) {
-      encoded.push([key, JSON.stringify(sha256(value))]);
-      hashed.push([key, value]);
-    } else {
-      encoded.push([key, pythonValue(value)]);
-    }
-  }
-  return { encoded, hashed };
-}
-
-/**
- * Extracts a database as the Python neo4j-backup 1.0.0 does (its records, value encoding,
- * hashed strings, labels joined with `:`, and its list of single-property node uniqueness
- * constraints), into a Python backup directory.
- */
-async function pythonExtract(
-  driver: Driver,
-  database: string | undefined,
-  dir: string,
-): Promise<void> {
-  const read = async (query: string) =>
-    (await driver.executeQuery(query, {}, {
-      database,
-      routing: neo4j.routing.READ,
-    })).records;
-  const nodes = (await read(
-    "MATCH (n) RETURN id(n) AS id, labels(n) AS labels, properties(n) AS props",
-  )).map((r) => {
-    const { encoded, hashed } = pythonProperties(r.get("props"));
-    return pythonRecord(
-      `"node_id": ${r.get("id")}, "node_labels": ${
-        JSON.stringify((r.get("labels") as string[]).join(":"))
-      }`,
-      encoded,
-      hashed,
-    );
-  });
-  const relationships = (await read(
-    "MATCH (a)-[r]->(b) RETURN id(a) AS start, id(b) AS end, type(r) AS type, properties(r) AS props",
-  )).map((r, i) => {
-    const { encoded, hashed } = pythonProperties(r.get("props"));
-    return pythonRecord(
-      `"rel_id": ${i}, "start_node_id": ${r.get("start")}, "end_node_id": ${
-        r.get("end")
-      }, "rel_type": ${JSON.stringify(r.get("type"))}`,
-      encoded,
-      hashed,
-    );
-  });
-  const constraints = (await read(
-    "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties " +
-      "WHERE type IN ['UNIQUENESS', 'NODE_PROPERTY_UNIQUENESS'] AND entityType = 'NODE' " +
-      "RETURN name, labelsOrTypes, properties",
-  )).filter((r) =>
-    r.get("labelsOrTypes").length === 1 && r.get("properties").length === 1
-  ).map((r) => ({
-    node_label: r.get("labelsOrTypes")[0] as string,
-    node_prop: r.get("properties")[0] as string,
-    constraint_name: r.get("name") as string,
-  }));
-  await writePythonBackup(dir, {
-    compressed: true,
-    nodes,
-    relationships,
-    constraints,
-  });
-}
-
-/** Checks, name by name, what a restored graph holds of the names (see createNamedGraph). */
-async function checkNames(
-  t: Deno.TestContext,
-  graph: GraphSnapshot,
-  schema: Awaited<ReturnType<typeof snapshotSchema>>,
-  indexes: boolean,
-): Promise<void> {
-  for (const name of NAMES) {
-    await t.step(name, () => {
-      const label = `:${quote(name)}`;
-      const key = `${quote(name)}: `;
-      const a = renderNode([name], props([name, 42n]));
-      ok(graph.nodes.includes(a), `${a} in ${graph.nodes.join("\n")}`);
-      const b = graph.nodes.filter((node) =>
-        node.includes(label) &&
-        node.includes(`${key}${renderValue(HASHED_TEXT)}`)
-      );
-      equal(b.length, 1, `the node ${name}:Other with the hashed string`);
-      ok(
-        graph.nodes.some((node) =>
-          node.startsWith("({") && node.includes(`${key}List[Float(1.5)`)
-        ),
-        `an unlabelled node with ${name}`,
-      );
-      ok(
-        graph.nodes.some((node) => node.includes(`${key}Date(2021-02-03)`)),
-        `a node with a Date under ${name}`,
-      );
-      const relationships = graph.relationships.filter((r) =>
-        r.includes(`-[${label} {${key}`)
-      );
-      equal(relationships.length, 2, `relationships of type ${name}`);
-      ok(relationships.some((r) => r.includes(`${key}Boolean(true)`)));
-      ok(relationships.some((r) => r.includes(`${key}Point(7203,1.5,-2.0)`)));
-      const constraint = schema.constraints.find((c) => c.name === name);
-      deepEqual(
-        constraint && [constraint.labelsOrTypes, constraint.properties],
-        [[name], [name]],
-        `constraint ${name}`,
-      );
-      const index = schema.indexes.find((i) => i.name === `rel ${name}`);
-      if (indexes) {
-        deepEqual(
-          index && [index.entityType, index.labelsOrTypes, index.properties],
-          ["RELATIONSHIP", [name], [name]],
-          `index rel ${name}`,
-        );
-      } else {
-        equal(index, undefined, "the Python format holds no index");
-      }
-    });
-  }
-}
-
-Deno.test("Extractor and Importer round-trip every Object.prototype name as a property key, label, type and schema name (this tool's format)", async (t) => {
-  await using driver = await openDriver();
-  const { database } = await testTarget();
-  await wipe(driver, database);
-  await withTempDir(async (dir) => {
-    await createNamedGraph(driver, database);
-    const source = await snapshotGraph(driver, database);
-    const sourceSchema = await snapshotSchema(driver, database);
-    const sourceTokens = await tokenSnapshot(driver, database);
-    await new Extractor({ projectDir: dir, driver, database }).extractData();
-    const manifest = await readManifest(dir);
-    for (const name of NAMES) {
-      ok(
-        manifest.counts.relationshipTypes.some((c) =>
-          c.type === name && c.count === 2
-        ),
-        `manifest counts type ${name}`,
-      );
-      ok(
-        manifest.counts.labelSets.some((s) =>
-          s.count === 1 && s.labels.length === 1 && s.labels[0] === name
-        ),
-        `manifest counts label ${name}`,
-      );
-    }
-    const verified = await verifyBackup(dir);
-    equal(verified.nodes, source.nodes.length);
-    equal(verified.relationships, source.relationships.length);
-    deepEqual(diffSnapshots(source, await snapshotBackup(dir)), []);
-
-    await wipe(driver, database);
-    const counts = await new Importer({ projectDir: dir, driver, database })
-      .importData();
-    equal(counts.nodes, source.nodes.length);
-    equal(counts.relationships, source.relationships.length);
-    deepEqual(counts.skipped, []);
-    const graph = await snapshotGraph(driver, database);
-    const schema = await snapshotSchema(driver, database);
-    await checkNames(t, graph, schema, true);
-    await t.step("the whole graph, schema and tokens", async () => {
-      deepEqual(diffSnapshots(source, graph), []);
-      deepEqual(diffSnapshots(sourceSchema, schema), []);
-      const tokens = await tokenSnapshot(driver, database);
-      deepEqual(tokens.labels, sourceTokens.labels);
-      deepEqual(tokens.relationshipTypes, sourceTokens.relationshipTypes);
-    });
-  });
-  await wipe(driver, database);
-});
-
-Deno.test("Importer restores every Object.prototype name as a property key, label, type and constraint name from a backup of the Python tool's format", async (t) => {
-  await using driver = await openDriver();
-  const { database } = await testTarget();
-  await wipe(driver, database);
-  await withTempDir(async (dir) => {
-    await createNamedGraph(driver, database);
-    const source = await snapshotGraph(driver, database);
-    const sourceSchema = await snapshotSchema(driver, database);
-    await pythonExtract(driver, database, dir);
-    const verified = await verifyBackup(dir);
-    equal(verified.nodes, source.nodes.length);
-    equal(verified.relationships, source.relationships.length);
-    deepEqual(diffSnapshots(source, await snapshotBackup(dir)), []);
-
-    await wipe(driver, database);
-    const counts = await new Importer({ projectDir: dir, driver, database })
-      .importData();
-    equal(counts.nodes, source.nodes.length);
-    equal(counts.relationships, source.relationships.length);
-    const graph = await snapshotGraph(driver, database);
-    const schema = await snapshotSchema(driver, database);
-    await checkNames(t, graph, schema, false);
-    await t.step("the whole graph and the constraints", () => {
-      deepEqual(diffSnapshots(source, graph), []);
-      // The Python format holds the uniqueness constraints only (and so their indexes).
-      deepEqual(
-        diffSnapshots({
-          constraints: sourceSchema.constraints,
-          indexes: sourceSchema.indexes.filter((i) =>
-            i.owningConstraint !== null
-          ),
-        }, schema),
-        [],
-      );
-    });
-  });
-  await wipe(driver, database);
 });

@@ -24,7 +24,7 @@ import { readServerInfo } from "../lib/_server_info.ts";
 import { BackupError } from "../lib/errors.ts";
 import { openBackup } from "../lib/format/backup_reader.ts";
 import { Importer } from "../lib/import/importer.ts";
-import { verifyBackup } from "../lib/import/verify_backup.ts";
+import { verifyBackup } from "../lib/verify/verify_backup.ts";
 import {
   diffSnapshots,
   type GraphSnapshot,

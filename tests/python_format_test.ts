@@ -23,7 +23,7 @@ import {
   splitLabels,
 } from "../lib/format/_python_record.ts";
 import type { BackupRecord, NodeRecord } from "../lib/format/record.ts";
-import { verifyBackup } from "../lib/import/verify_backup.ts";
+import { verifyBackup } from "../lib/verify/verify_backup.ts";
 import { renderValue } from "./_graph.ts";
 
 const TESTDATA = new URL("./testdata/", import.meta.url).pathname;

@@ -14,11 +14,12 @@
  * prototype holds).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { ownValue } from "./_own.ts";
  *
- * ownValue({}, "constructor"); // undefined, not Object
- * ownValue(JSON.parse('{"constructor": 1}'), "constructor"); // 1
+ * equal(ownValue({}, "constructor"), undefined); // not Object
+ * equal(ownValue(JSON.parse('{"constructor": 1}'), "constructor"), 1);
  * ```
  */
 export function ownValue<T>(
@@ -38,11 +39,14 @@ const DESCRIPTOR = { writable: true, enumerable: true, configurable: true };
  * `Object.defineProperty`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { setOwn } from "./_own.ts";
  *
  * const properties: Record<string, unknown> = {};
  * setOwn(properties, "__proto__", [1]); // an own property; the prototype stays Object.prototype
+ * deepEqual(Object.keys(properties), ["__proto__"]);
+ * equal(Object.getPrototypeOf(properties), Object.prototype);
  * ```
  */
 export function setOwn<T>(

@@ -34,10 +34,11 @@ function pad4(n: number): string {
  * `YYYY-MM-DD`: four-digit years from 0 to 9999, a sign and at least four digits otherwise.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { formatDate } from "./_temporal.ts";
  *
- * formatDate(-44, 3, 15); // "-0044-03-15"
+ * equal(formatDate(-44, 3, 15), "-0044-03-15");
  * ```
  */
 export function formatDate(year: number, month: number, day: number): string {
@@ -51,10 +52,11 @@ export function formatDate(year: number, month: number, day: number): string {
  * `HH:MM:SS`, then `.` and the nanoseconds without trailing zeros unless they are zero.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { formatLocalTime } from "./_temporal.ts";
  *
- * formatLocalTime(12, 50, 35, 556_000_000); // "12:50:35.556"
+ * equal(formatLocalTime(12, 50, 35, 556_000_000), "12:50:35.556");
  * ```
  */
 export function formatLocalTime(
@@ -79,10 +81,11 @@ export function formatLocalTime(
  * zero.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { formatOffset } from "./_temporal.ts";
  *
- * formatOffset(-12_600); // "-03:30"
+ * equal(formatOffset(-12_600), "-03:30");
  * ```
  */
 export function formatOffset(offsetSeconds: number): string {
@@ -113,11 +116,12 @@ function daysInMonth(year: number, month: number): number {
  * stay 0 (or undefined for the offset and zone).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { type TemporalFields, TemporalParser } from "./_temporal.ts";
  *
  * const fields: TemporalFields = new TemporalParser("Time", "12:00:00Z").time().offset().fields;
- * fields.offsetSeconds; // 0
+ * equal(fields.offsetSeconds, 0);
  * ```
  */
 export interface TemporalFields {
@@ -140,11 +144,12 @@ export interface TemporalFields {
  * RangeError. Either message names the type and quotes the text.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { TemporalParser } from "./_temporal.ts";
  *
  * const fields = new TemporalParser("Date", "2024-02-29").date().end().fields;
- * fields.year; // 2024
+ * equal(fields.year, 2024);
  * ```
  */
 export class TemporalParser {

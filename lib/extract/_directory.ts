@@ -5,20 +5,10 @@ import {
   DATA_FILE_PATTERN,
   INCOMPLETE_FILE,
   MANIFEST_FILE,
+  PYTHON_FILES,
 } from "../format/layout.ts";
 import { describeFileError } from "../format/_file_sink.ts";
 import { syncDirectory } from "../format/manifest.ts";
-
-/** The metadata files of the Python tool that an extract writes or replaces. */
-export const LEGACY_METADATA_FILES = [
-  "compressed.json",
-  "db_id.json",
-  "node_labels.json",
-  "property_keys.json",
-  "rel_types.json",
-  "uniqueness_constraints.json",
-  "unique_prop_key.json",
-] as const;
 
 /** Options for {@linkcode prepareDirectory}. */
 export interface PrepareDirectoryOptions {
@@ -73,7 +63,7 @@ export async function prepareDirectory(
   await removeQuietly(join(dir, MANIFEST_FILE));
   await syncDirectory(dir);
   await removeQuietly(join(dir, `${MANIFEST_FILE}.partial`));
-  for (const name of LEGACY_METADATA_FILES) {
+  for (const name of Object.values(PYTHON_FILES)) {
     await removeQuietly(join(dir, name));
   }
   const stale: string[] = [];

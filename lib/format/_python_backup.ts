@@ -16,18 +16,13 @@
  */
 import { join } from "node:path";
 import { BackupError } from "../errors.ts";
-import type { BackupFile } from "./backup_reader.ts";
-import { DATA_DIR, DATA_FILE_PATTERN } from "./layout.ts";
+import {
+  type BackupFile,
+  DATA_DIR,
+  DATA_FILE_PATTERN,
+  PYTHON_FILES,
+} from "./layout.ts";
 import type { ConstraintDefinition, Schema } from "./manifest.ts";
-
-/** A file the Python tool writes into every backup and this tool never does. */
-export const PYTHON_MARKER_FILE = "unique_prop_key.json";
-
-/** The Python tool's file that says whether the data files are compressed. */
-export const PYTHON_COMPRESSED_FILE = "compressed.json";
-
-/** The Python tool's list of uniqueness constraints. */
-export const PYTHON_CONSTRAINTS_FILE = "uniqueness_constraints.json";
 
 /** What the directory of a Python backup holds, as far as it is known before the records. */
 export interface PythonBackup {
@@ -46,7 +41,7 @@ export interface PythonBackup {
  * first for this tool's own manifest and incomplete marker.
  */
 export function isPythonBackup(names: ReadonlySet<string>): boolean {
-  return names.has(PYTHON_COMPRESSED_FILE) && names.has(PYTHON_MARKER_FILE);
+  return names.has(PYTHON_FILES.compressed) && names.has(PYTHON_FILES.marker);
 }
 
 function invalid(
@@ -85,16 +80,20 @@ async function readJsonFile(
 
 /** The backup's uniqueness constraints; entries sharing a name make one composite constraint. */
 async function readConstraints(dir: string): Promise<ConstraintDefinition[]> {
-  const json = await readJsonFile(dir, PYTHON_CONSTRAINTS_FILE);
+  const json = await readJsonFile(dir, PYTHON_FILES.uniquenessConstraints);
   if (json === undefined) return [];
   if (!Array.isArray(json)) {
-    throw invalid(dir, PYTHON_CONSTRAINTS_FILE, "is not a list");
+    throw invalid(dir, PYTHON_FILES.uniquenessConstraints, "is not a list");
   }
   const byName = new Map<string, ConstraintDefinition>();
   for (const [i, entry] of json.entries()) {
     const where = `entry ${i + 1}`;
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      throw invalid(dir, PYTHON_CONSTRAINTS_FILE, `${where} is not an object`);
+      throw invalid(
+        dir,
+        PYTHON_FILES.uniquenessConstraints,
+        `${where} is not an object`,
+      );
     }
     const fields = entry as Record<string, unknown>;
     for (const key of ["node_label", "node_prop", "constraint_name"]) {
@@ -102,7 +101,7 @@ async function readConstraints(dir: string): Promise<ConstraintDefinition[]> {
       if (typeof value !== "string" || value === "") {
         throw invalid(
           dir,
-          PYTHON_CONSTRAINTS_FILE,
+          PYTHON_FILES.uniquenessConstraints,
           `${where} has no "${key}" string`,
         );
       }
@@ -125,7 +124,7 @@ async function readConstraints(dir: string): Promise<ConstraintDefinition[]> {
     } else if (existing.labelsOrTypes[0] !== label) {
       throw invalid(
         dir,
-        PYTHON_CONSTRAINTS_FILE,
+        PYTHON_FILES.uniquenessConstraints,
         `${where} puts constraint ${JSON.stringify(name)} on a second label, ${
           JSON.stringify(label)
         }`,
@@ -205,11 +204,11 @@ async function readDataFiles(dir: string): Promise<BackupFile[]> {
  *   data folder is missing or holds something else than data files.
  */
 export async function openPythonBackup(dir: string): Promise<PythonBackup> {
-  const compressed = await readJsonFile(dir, PYTHON_COMPRESSED_FILE);
+  const compressed = await readJsonFile(dir, PYTHON_FILES.compressed);
   if (typeof compressed !== "boolean") {
     throw invalid(
       dir,
-      PYTHON_COMPRESSED_FILE,
+      PYTHON_FILES.compressed,
       "does not hold true or false",
     );
   }

@@ -51,7 +51,13 @@ import type {
 } from "../codec/types.ts";
 import { parseRecordBatch, type RecordCursor } from "./_parse_record_batch.ts";
 import { isObject } from "./_validate.ts";
-import type { BackupRecord, NodeRecord, RelationshipRecord } from "./record.ts";
+import {
+  type BackupRecord,
+  NODE_FIELDS,
+  type NodeRecord,
+  RELATIONSHIP_FIELDS,
+  type RelationshipRecord,
+} from "./record.ts";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -83,18 +89,9 @@ const FLOAT_PATTERN = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 const DURATION_PATTERN =
   /^P(?:([-+]?\d+)Y)?(?:([-+]?\d+)M)?(?:([-+]?\d+)W)?(?:([-+]?\d+)D)?(?:T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?)(\d+)(?:\.(\d{1,9}))?S)?)?$/;
 
-const NODE_KEYS = new Set([
-  "node_id",
-  "node_labels",
-  "node_props",
-  "hash_props",
-]);
-const RELATIONSHIP_KEYS = new Set([
-  "rel_id",
-  "start_node_id",
-  "end_node_id",
-  "rel_type",
-  "rel_props",
+const NODE_KEYS = new Set<string>([...NODE_FIELDS, "hash_props"]);
+const RELATIONSHIP_KEYS = new Set<string>([
+  ...RELATIONSHIP_FIELDS,
   "hash_props",
 ]);
 
@@ -104,10 +101,11 @@ const RELATIONSHIP_KEYS = new Set([
  * turns into floats. String contents are left exactly as they are.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { replaceBareFloats } from "./_python_record.ts";
  *
- * replaceBareFloats('[NaN, "NaN"]'); // '[{"$python-float":"NaN"}, "NaN"]'
+ * equal(replaceBareFloats('[NaN, "NaN"]'), '[{"$python-float":"NaN"}, "NaN"]');
  * ```
  */
 export function replaceBareFloats(text: string): string {
@@ -336,11 +334,16 @@ type LiteralType =
  * crs, a Duration field beyond 64 bits).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { decodePythonLiteral } from "./_python_record.ts";
  *
- * decodePythonLiteral("$time('12:50:35.556000000')"); // a LocalTime
- * decodePythonLiteral("$time('12:50:35.556000000-04:30')"); // a Time at -03:30 (see above)
+ * equal(String(decodePythonLiteral("$time('12:50:35.556000000')")), "12:50:35.556000000");
+ * // -04:30 as Python drivers before 6.0 write -03:30 (see above)
+ * equal(
+ *   String(decodePythonLiteral("$time('12:50:35.556000000-04:30')")),
+ *   "12:50:35.556000000-03:30",
+ * );
  * ```
  */
 export function decodePythonLiteral(text: string): ScalarValue | undefined {
@@ -429,11 +432,12 @@ function scalar(json: JsonValue): ScalarValue {
  *   from a list of such values).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { decodePythonValue } from "./_python_record.ts";
  *
- * decodePythonValue(["$date('2020-01-01')"], true); // [Date 2020-01-01]
- * decodePythonValue(["a", "$date(x)"], true); // ["a", "$date(x)"]
+ * deepEqual(String(decodePythonValue(["$date('2020-01-01')"], true)), "2020-01-01");
+ * deepEqual(decodePythonValue(["a", "$date(x)"], true), ["a", "$date(x)"]);
  * ```
  */
 export function decodePythonValue(

@@ -9,7 +9,13 @@ import type {
 } from "../codec/types.ts";
 import { valueToJson } from "../codec/value_to_json.ts";
 import { isObject } from "./_validate.ts";
-import type { BackupRecord, NodeRecord, RelationshipRecord } from "./record.ts";
+import {
+  type BackupRecord,
+  NODE_FIELDS,
+  type NodeRecord,
+  RELATIONSHIP_FIELDS,
+  type RelationshipRecord,
+} from "./record.ts";
 
 /**
  * The JSON object of a record, keys in the Python tool's order. Property keys are data: each
@@ -78,14 +84,8 @@ function valueText(value: PropertyValue): string {
   return stringifyJson(valueToJson(value));
 }
 
-const NODE_KEYS = new Set(["node_id", "node_labels", "node_props"]);
-const RELATIONSHIP_KEYS = new Set([
-  "rel_id",
-  "start_node_id",
-  "end_node_id",
-  "rel_type",
-  "rel_props",
-]);
+const NODE_KEYS = new Set<string>(NODE_FIELDS);
+const RELATIONSHIP_KEYS = new Set<string>(RELATIONSHIP_FIELDS);
 
 /**
  * The record a JSON object holds. Throws SyntaxError naming the field when one is missing,

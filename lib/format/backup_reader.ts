@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { BackupError } from "../errors.ts";
 import { JsonArrayParseStream } from "./json_array_parse_stream.ts";
 import {
+  type BackupFile,
   DATA_DIR,
   INCOMPLETE_FILE,
   MANIFEST_FILE,
@@ -17,21 +18,7 @@ import { PythonRecordParseStream } from "./_python_record.ts";
 import type { BackupRecord } from "./record.ts";
 import { RecordParseStream } from "./record_parse_stream.ts";
 
-/** A data file of a backup as far as it is known before reading it. */
-export interface BackupFile {
-  /** Relative to the backup directory, with `/`. */
-  path: string;
-  /** What the file holds. */
-  kind: RecordKind;
-  /** Records, when the backup says (a manifest does; the Python tool's format does not). */
-  records: number | null;
-  /** Size on disk, when the backup says. */
-  bytes: number | null;
-  /** Hex SHA-256, when the backup says. */
-  sha256: string | null;
-  /** Whether the file is gzip-compressed. */
-  compressed: boolean;
-}
+export type { BackupFile };
 
 /** Options for {@linkcode BackupReader.records}. */
 export interface ReadRecordsOptions {

@@ -52,6 +52,178 @@ interface OpenFile {
 }
 
 /**
+ * The state of a {@linkcode DataFileWriter} and what it does with it: the file being written,
+ * the text waiting to be flushed into it, the files completed, and the worker that compresses,
+ * hashes and writes.
+ */
+class DataFileSink implements UnderlyingSink<string[]> {
+  readonly files: DataFileEntry[] = [];
+  readonly #dir: string;
+  readonly #kind: RecordKind;
+  readonly #compress: boolean;
+  readonly #fileSize: number;
+  readonly #prefix: string;
+  readonly #encoder = new TextEncoder();
+  /** Records in the files completed, plus those before the first. */
+  #total: number;
+  #sequence = 0;
+  /** The file records go into; undefined between files. */
+  #current: OpenFile | undefined;
+  /** The file on disk that is not complete (also while it closes): deleted on failure. */
+  #active: OpenFile | undefined;
+  #pending: string[] = [];
+  #pendingChars = 0;
+  /** undefined: not started yet; null: none (not wanted, or none could start). */
+  #worker: SinkWorker | undefined | null;
+
+  constructor(dir: string, kind: RecordKind, options: DataFileWriterOptions) {
+    this.#dir = dir;
+    this.#kind = kind;
+    this.#compress = options.compress ?? true;
+    this.#fileSize = options.fileSize ?? DEFAULT_FILE_SIZE;
+    const indent = options.indent ?? 0;
+    this.#prefix = indent > 0 ? " ".repeat(indent) : "";
+    this.#total = options.recordsBefore ?? 0;
+    this.#worker = options.worker === false ? null : undefined;
+  }
+
+  /** Bytes of the current file that have reached the disk. */
+  get currentBytes(): number {
+    return this.#current?.sink.written() ?? 0;
+  }
+
+  async write(texts: string[]): Promise<void> {
+    try {
+      for (const text of texts) await this.#add(text);
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      const file = this.#current;
+      this.#current = undefined;
+      if (file) await this.#close(file);
+    } catch (error) {
+      await this.abort();
+      throw error;
+    } finally {
+      this.#stop();
+    }
+  }
+
+  /**
+   * Gives up: the file being written is deleted and the worker ends (or it would keep the
+   * process alive). A stream whose sink failed is not aborted by the streams machinery.
+   */
+  async abort(): Promise<void> {
+    const file = this.#active;
+    this.#active = undefined;
+    this.#current = undefined;
+    this.#pending = [];
+    this.#pendingChars = 0;
+    if (file) {
+      await file.sink.abort().catch(() => {});
+      await Deno.remove(join(this.#dir, file.temporary)).catch(() => {});
+    }
+    this.#stop();
+  }
+
+  async #add(text: string): Promise<void> {
+    const file = this.#current ??= await this.#open();
+    const body = this.#prefix
+      ? this.#prefix + text.replaceAll("\n", "\n" + this.#prefix)
+      : text;
+    const head = file.records === 0 ? "[\n" : ",\n";
+    this.#pending.push(head, body);
+    this.#pendingChars += head.length + body.length;
+    file.records++;
+    if (file.jsonBytes + this.#pendingChars >= this.#fileSize) {
+      this.#current = undefined;
+      await this.#close(file);
+    } else if (this.#pendingChars >= FLUSH_CHARS) {
+      await this.#flush(file);
+    }
+  }
+
+  async #open(): Promise<OpenFile> {
+    const temporary = `${DATA_DIR}/${this.#kind}.${this.#sequence++}.partial`;
+    const path = join(this.#dir, temporary);
+    try {
+      await Deno.mkdir(join(this.#dir, DATA_DIR), { recursive: true });
+      if (this.#worker === undefined) this.#worker = SinkWorker.start() ?? null;
+      const sink = this.#worker
+        ? await this.#worker.open(path, this.#compress)
+        : await openLocalSink(path, this.#compress);
+      this.#active = { temporary, sink, records: 0, jsonBytes: 0 };
+      return this.#active;
+    } catch (error) {
+      // A file may have been created before the failure.
+      await Deno.remove(path).catch(() => {});
+      throw this.#fail(error, temporary);
+    }
+  }
+
+  async #flush(file: OpenFile): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const chunk = this.#encoder.encode(this.#pending.join(""));
+    this.#pending = [];
+    this.#pendingChars = 0;
+    file.jsonBytes += chunk.byteLength;
+    try {
+      await file.sink.write(chunk);
+    } catch (error) {
+      throw this.#fail(error, file.temporary);
+    }
+  }
+
+  /** Ends the file's array, finishes it, and gives it its final name. */
+  async #close(file: OpenFile): Promise<void> {
+    this.#pending.push("\n]\n");
+    this.#pendingChars += 3;
+    await this.#flush(file);
+    let written: { bytes: number; sha256: string };
+    try {
+      written = await file.sink.close();
+    } catch (error) {
+      throw this.#fail(error, file.temporary);
+    }
+    const records = this.#total + file.records;
+    const path = dataFilePath(this.#kind, records, this.#compress);
+    try {
+      await Deno.rename(
+        join(this.#dir, file.temporary),
+        join(this.#dir, path),
+      );
+    } catch (error) {
+      throw this.#fail(error, file.temporary);
+    }
+    this.#active = undefined;
+    this.#total = records;
+    this.files.push({
+      path,
+      kind: this.#kind,
+      records: file.records,
+      ...written,
+    });
+  }
+
+  #stop(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
+
+  #fail(error: unknown, path: string): BackupError {
+    return error instanceof BackupError ? error : new BackupError(
+      `Cannot write ${join(this.#dir, path)}: ${describeFileError(error)}`,
+      { code: "IO", file: path, cause: error },
+    );
+  }
+}
+
+/**
  * A sink of batches of record texts (one JSON value each) that writes them as the data files of a backup:
  * JSON arrays, gzip-compressed, cut into files by size, each hashed with SHA-256 on the way to
  * disk. A file is written under a temporary name and gets its final name
@@ -59,18 +231,23 @@ interface OpenFile {
  * for the disk: a slow disk holds back whatever feeds this stream.
  *
  * @example Write two node records
- * ```ts ignore
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { DataFileWriter } from "./data_file_writer.ts";
  *
- * const writer = new DataFileWriter("backup", "nodes");
- * await ReadableStream.from([['{"node_id":0,"node_labels":[],"node_props":{}}']])
- *   .pipeTo(writer);
- * console.log(writer.files); // [{ path: "data/nodes_1.json.gz", records: 1, ... }]
+ * const dir = await Deno.makeTempDir();
+ * const writer = new DataFileWriter(dir, "nodes");
+ * await ReadableStream.from([[
+ *   '{"node_id":0,"node_labels":[],"node_props":{}}',
+ *   '{"node_id":1,"node_labels":["Person"],"node_props":{}}',
+ * ]]).pipeTo(writer);
+ * equal(writer.files[0]!.path, "data/nodes_2.json.gz");
+ * equal(writer.files[0]!.records, 2);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class DataFileWriter extends WritableStream<string[]> {
-  #files: DataFileEntry[];
-  #current: () => number;
+  readonly #sink: DataFileSink;
 
   /** Writes into `<dir>/data/`, which is created if missing. */
   constructor(
@@ -78,151 +255,15 @@ export class DataFileWriter extends WritableStream<string[]> {
     kind: RecordKind,
     options: DataFileWriterOptions = {},
   ) {
-    const compress = options.compress ?? true;
     const fileSize = options.fileSize ?? DEFAULT_FILE_SIZE;
-    const indent = options.indent ?? 0;
     if (!Number.isSafeInteger(fileSize) || fileSize < 1) {
       throw new RangeError(
         `fileSize must be a positive integer, got ${fileSize}`,
       );
     }
-    const files: DataFileEntry[] = [];
-    const prefix = indent > 0 ? " ".repeat(indent) : "";
-    const encoder = new TextEncoder();
-    let total = options.recordsBefore ?? 0;
-    let sequence = 0;
-    let current: OpenFile | undefined;
-    let pending: string[] = [];
-    let pendingChars = 0;
-    // Compression, hashing and writing run in a worker when one can start.
-    let worker: SinkWorker | undefined | null = options.worker === false
-      ? null
-      : undefined;
-
-    // The file being written (or closed): deleted, and the worker ended, when anything fails.
-    let active: OpenFile | undefined;
-
-    const fail = (error: unknown, path: string): BackupError =>
-      error instanceof BackupError ? error : new BackupError(
-        `Cannot write ${join(dir, path)}: ${describeFileError(error)}`,
-        { code: "IO", file: path, cause: error },
-      );
-
-    const open = async (): Promise<OpenFile> => {
-      const temporary = `${DATA_DIR}/${kind}.${sequence++}.partial`;
-      const path = join(dir, temporary);
-      try {
-        await Deno.mkdir(join(dir, DATA_DIR), { recursive: true });
-        if (worker === undefined) worker = SinkWorker.start() ?? null;
-        const sink = worker
-          ? await worker.open(path, compress)
-          : await openLocalSink(path, compress);
-        active = { temporary, sink, records: 0, jsonBytes: 0 };
-        return active;
-      } catch (error) {
-        // A file may have been created before the failure.
-        await Deno.remove(path).catch(() => {});
-        throw fail(error, temporary);
-      }
-    };
-
-    const flush = async (file: OpenFile): Promise<void> => {
-      if (pending.length === 0) return;
-      const chunk = encoder.encode(pending.join(""));
-      pending = [];
-      pendingChars = 0;
-      file.jsonBytes += chunk.byteLength;
-      try {
-        await file.sink.write(chunk);
-      } catch (error) {
-        throw fail(error, file.temporary);
-      }
-    };
-
-    const close = async (file: OpenFile): Promise<void> => {
-      pending.push("\n]\n");
-      pendingChars += 3;
-      await flush(file);
-      let written: { bytes: number; sha256: string };
-      try {
-        written = await file.sink.close();
-      } catch (error) {
-        throw fail(error, file.temporary);
-      }
-      const path = dataFilePath(kind, total + file.records, compress);
-      try {
-        await Deno.rename(join(dir, file.temporary), join(dir, path));
-      } catch (error) {
-        throw fail(error, file.temporary);
-      }
-      active = undefined;
-      total += file.records;
-      files.push({ path, kind, records: file.records, ...written });
-    };
-
-    const stop = (): void => {
-      worker?.terminate();
-      worker = null;
-    };
-
-    // Gives up: the file being written is deleted and the worker ends (or it would keep the
-    // process alive). A stream whose sink failed is not aborted by the streams machinery.
-    const discard = async (): Promise<void> => {
-      const file = active;
-      active = undefined;
-      current = undefined;
-      pending = [];
-      pendingChars = 0;
-      if (file) {
-        await file.sink.abort().catch(() => {});
-        await Deno.remove(join(dir, file.temporary)).catch(() => {});
-      }
-      stop();
-    };
-
-    super({
-      write: async (texts) => {
-        try {
-          for (const text of texts) {
-            current ??= await open();
-            const file = current;
-            const body = prefix
-              ? prefix + text.replaceAll("\n", "\n" + prefix)
-              : text;
-            const head = file.records === 0 ? "[\n" : ",\n";
-            pending.push(head, body);
-            pendingChars += head.length + body.length;
-            file.records++;
-            if (file.jsonBytes + pendingChars >= fileSize) {
-              current = undefined;
-              await close(file);
-            } else if (pendingChars >= FLUSH_CHARS) {
-              await flush(file);
-            }
-          }
-        } catch (error) {
-          await discard();
-          throw error;
-        }
-      },
-      close: async () => {
-        try {
-          if (current) {
-            const file = current;
-            current = undefined;
-            await close(file);
-          }
-        } catch (error) {
-          await discard();
-          throw error;
-        } finally {
-          stop();
-        }
-      },
-      abort: discard,
-    });
-    this.#files = files;
-    this.#current = () => current?.sink.written() ?? 0;
+    const sink = new DataFileSink(dir, kind, options);
+    super(sink);
+    this.#sink = sink;
   }
 
   /**
@@ -230,13 +271,13 @@ export class DataFileWriter extends WritableStream<string[]> {
    * (compressed, when compressing).
    */
   get bytes(): number {
-    let total = this.#current();
-    for (const file of this.#files) total += file.bytes;
+    let total = this.#sink.currentBytes;
+    for (const file of this.#sink.files) total += file.bytes;
     return total;
   }
 
   /** The files completed so far, in order. */
   get files(): DataFileEntry[] {
-    return [...this.#files];
+    return [...this.#sink.files];
   }
 }

@@ -40,18 +40,16 @@ function isWhitespace(c: number): boolean {
  * Errors: a SyntaxError when the text is not an array or ends before its closing `]`
  * (a truncated file), a RangeError when an element exceeds `maxElementLength`.
  *
- * @example Stream the records of a gzipped backup file
- * ```ts ignore
+ * @example Split a JSON array, however its text arrives, into the texts of its elements
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { JsonArrayParseStream } from "./json_array_parse_stream.ts";
  *
- * const file = await Deno.open("backup/data/nodes_7461.json.gz");
- * const elements = file.readable
- *   .pipeThrough(new DecompressionStream("gzip"))
- *   .pipeThrough(new TextDecoderStream())
+ * // In a backup: file.readable.pipeThrough(new DecompressionStream("gzip"))
+ * //   .pipeThrough(new TextDecoderStream()).pipeThrough(new JsonArrayParseStream())
+ * const elements = ReadableStream.from(['[{"a": [1, ', '"]"]}, 2', "]\n"])
  *   .pipeThrough(new JsonArrayParseStream());
- * for await (const batch of elements) {
- *   for (const text of batch) console.log(JSON.parse(text));
- * }
+ * deepEqual((await Array.fromAsync(elements)).flat(), ['{"a": [1, "]"]}', "2"]);
  * ```
  */
 export class JsonArrayParseStream extends TransformStream<string, string[]> {

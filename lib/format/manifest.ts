@@ -342,29 +342,7 @@ function manifestFromJson(json: JsonValue): Manifest {
   const counts = root.object("counts");
   const schema = root.object("schema");
   const consistency = root.object("consistency");
-  const files = root.objects("files").map((f): DataFileEntry => {
-    const path = f.string("path");
-    const kind = f.string("kind");
-    const name = path.split("/").pop() ?? "";
-    const match = DATA_FILE_PATTERN.exec(name);
-    if (
-      !path.startsWith("data/") || path.split("/").length !== 2 || !match ||
-      match[1] !== kind
-    ) {
-      throw new SyntaxError(`manifest.files has an invalid path "${path}"`);
-    }
-    const sha256 = f.string("sha256");
-    if (!/^[0-9a-f]{64}$/.test(sha256)) {
-      throw new SyntaxError(`manifest.files has an invalid sha256 for ${path}`);
-    }
-    return {
-      path,
-      kind: kind as RecordKind,
-      records: f.count("records"),
-      bytes: f.count("bytes"),
-      sha256,
-    };
-  });
+  const files = root.objects("files").map(fileFromJson);
   return {
     format: FORMAT_NAME,
     formatVersion,
@@ -397,28 +375,7 @@ function manifestFromJson(json: JsonValue): Manifest {
       })),
     },
     files,
-    schema: {
-      constraints: schema.objects("constraints").map((c) => ({
-        name: c.string("name"),
-        type: c.string("type"),
-        entityType: entityType(c),
-        labelsOrTypes: c.strings("labelsOrTypes"),
-        properties: c.strings("properties"),
-        propertyType: c.optionalString("propertyType"),
-        options: c.rawObject("options"),
-        createStatement: c.optionalString("createStatement"),
-      })),
-      indexes: schema.objects("indexes").map((i) => ({
-        name: i.string("name"),
-        type: i.string("type"),
-        entityType: entityType(i),
-        labelsOrTypes: i.optionalStrings("labelsOrTypes"),
-        properties: i.optionalStrings("properties"),
-        owningConstraint: i.optionalString("owningConstraint"),
-        options: i.rawObject("options"),
-        createStatement: i.optionalString("createStatement"),
-      })),
-    },
+    schema: schemaFromJson(schema),
     consistency: {
       writesDetected: consistency.boolean("writesDetected"),
       schemaChanged: consistency.boolean("schemaChanged"),
@@ -427,6 +384,57 @@ function manifestFromJson(json: JsonValue): Manifest {
       relationshipsAtStart: consistency.count("relationshipsAtStart"),
       relationshipsAtEnd: consistency.count("relationshipsAtEnd"),
     },
+  };
+}
+
+/** A data file's entry of the manifest; its path must name a data file of its kind. */
+function fileFromJson(f: JsonReader): DataFileEntry {
+  const path = f.string("path");
+  const kind = f.string("kind");
+  const name = path.split("/").pop() ?? "";
+  const match = DATA_FILE_PATTERN.exec(name);
+  if (
+    !path.startsWith("data/") || path.split("/").length !== 2 || !match ||
+    match[1] !== kind
+  ) {
+    throw new SyntaxError(`manifest.files has an invalid path "${path}"`);
+  }
+  const sha256 = f.string("sha256");
+  if (!/^[0-9a-f]{64}$/.test(sha256)) {
+    throw new SyntaxError(`manifest.files has an invalid sha256 for ${path}`);
+  }
+  return {
+    path,
+    kind: kind as RecordKind,
+    records: f.count("records"),
+    bytes: f.count("bytes"),
+    sha256,
+  };
+}
+
+/** The manifest's schema. */
+function schemaFromJson(schema: JsonReader): Schema {
+  return {
+    constraints: schema.objects("constraints").map((c) => ({
+      name: c.string("name"),
+      type: c.string("type"),
+      entityType: entityType(c),
+      labelsOrTypes: c.strings("labelsOrTypes"),
+      properties: c.strings("properties"),
+      propertyType: c.optionalString("propertyType"),
+      options: c.rawObject("options"),
+      createStatement: c.optionalString("createStatement"),
+    })),
+    indexes: schema.objects("indexes").map((i) => ({
+      name: i.string("name"),
+      type: i.string("type"),
+      entityType: entityType(i),
+      labelsOrTypes: i.optionalStrings("labelsOrTypes"),
+      properties: i.optionalStrings("properties"),
+      owningConstraint: i.optionalString("owningConstraint"),
+      options: i.rawObject("options"),
+      createStatement: i.optionalString("createStatement"),
+    })),
   };
 }
 

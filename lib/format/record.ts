@@ -38,3 +38,18 @@ export type BackupRecord = NodeRecord | RelationshipRecord;
 
 /** The JSON form of a record's properties: each value through `valueToJson`. */
 export type PropertiesJson = JsonObject;
+
+/**
+ * The fields of a node record in the files: the Python tool's names, which this format keeps
+ * (its records add `hash_props`).
+ */
+export const NODE_FIELDS = ["node_id", "node_labels", "node_props"] as const;
+
+/** The fields of a relationship record in the files (see {@linkcode NODE_FIELDS}). */
+export const RELATIONSHIP_FIELDS = [
+  "rel_id",
+  "start_node_id",
+  "end_node_id",
+  "rel_type",
+  "rel_props",
+] as const;

@@ -33,11 +33,15 @@ export interface RecordParseStreamOptions {
  * (`INVALID_BACKUP`) that names the file and the record's 1-based number, and keeps the cause.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { RecordParseStream } from "./record_parse_stream.ts";
  *
  * const records = ReadableStream.from([['{"node_id":0,"node_labels":[],"node_props":{}}']])
  *   .pipeThrough(new RecordParseStream({ kind: "node", file: "data/nodes_1.json" }));
+ * deepEqual(await Array.fromAsync(records), [[
+ *   { kind: "node", id: 0n, labels: [], properties: {} },
+ * ]]);
  * ```
  */
 export class RecordParseStream

@@ -15,13 +15,19 @@ export interface RecordStringifyStreamOptions {
  * Python tool's order; each property value through `valueToJson`).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import type { BackupRecord } from "./record.ts";
  * import { RecordStringifyStream } from "./record_stringify_stream.ts";
  *
- * const texts = ReadableStream.from([[
+ * const records: BackupRecord[] = [
  *   { kind: "node", id: 0n, labels: ["Person"], properties: { name: "Ada" } },
- * ]]).pipeThrough(new RecordStringifyStream());
- * // [['{"node_id":0,"node_labels":["Person"],"node_props":{"name":"Ada"}}']]
+ * ];
+ * const texts = ReadableStream.from([records])
+ *   .pipeThrough(new RecordStringifyStream());
+ * deepEqual(await Array.fromAsync(texts), [[
+ *   '{"node_id":0,"node_labels":["Person"],"node_props":{"name":"Ada"}}',
+ * ]]);
  * ```
  */
 export class RecordStringifyStream

@@ -2,8 +2,23 @@ import { setOwn } from "../codec/_own.ts";
 import { escapeName } from "../_cypher.ts";
 import type { ServerInfo } from "../_server_info.ts";
 import type { JsonObject, JsonValue } from "../codec/types.ts";
-import type { SkippedSchema } from "./importer.ts";
-import type { Schema } from "../format/manifest.ts";
+import type {
+  ConstraintDefinition,
+  IndexDefinition,
+  Schema,
+} from "../format/manifest.ts";
+
+/** Something of the backup's schema the target cannot have, and why. */
+export interface SkippedSchema {
+  /** The constraint's or index's name. */
+  name: string;
+  /** Whether it is a constraint or an index. */
+  kind: "constraint" | "index";
+  /** Its type, as the source reported it (e.g. `NODE_KEY`, `VECTOR`). */
+  type: string;
+  /** Why the target did not take it (the server's message, or this tool's). */
+  reason: string;
+}
 
 /** A statement that creates one constraint or index on the target. */
 export interface SchemaStatement {
@@ -44,194 +59,227 @@ export function schemaStatements(
   server: ServerInfo,
   options: SchemaStatementsOptions = {},
 ): { statements: SchemaStatement[]; skipped: SkippedSchema[] } {
-  const { constraints, indexes } = schema;
-  const statements: SchemaStatement[] = [];
-  const skipped: SkippedSchema[] = [];
-  const v44 = server.major === 4;
-  const fromV4 = /^4\./.test(options.sourceVersion ?? "");
-  const atLeast = (major: number, minor: number): boolean =>
-    server.major > major || (server.major === major && server.minor >= minor);
+  const target: Target = {
+    v44: server.major === 4,
+    fromV4: /^4\./.test(options.sourceVersion ?? ""),
+    atLeast: (major, minor) =>
+      server.major > major || (server.major === major && server.minor >= minor),
+    ownedIndexOptions: new Map(),
+  };
   // 4.4 reports a constraint's index options on the constraint too, but a backup may hold them
   // only on the index the constraint owns.
-  const ownedIndexOptions = new Map<string, JsonObject>();
-  for (const i of indexes) {
+  for (const i of schema.indexes) {
     if (i.owningConstraint !== null) {
-      ownedIndexOptions.set(i.owningConstraint, i.options);
+      target.ownedIndexOptions.set(i.owningConstraint, i.options);
     }
   }
-
-  for (const c of constraints) {
-    const skip = (reason: string): void => {
-      skipped.push({ name: c.name, kind: "constraint", type: c.type, reason });
-    };
-    const node = c.entityType === "NODE";
-    const pattern = entityPattern(node, c.labelsOrTypes, "e");
-    const props = c.properties.map((p) => `e.${escapeName(p)}`);
-    const tuple = `(${props.join(", ")})`;
-    let predicate: string;
-    let indexBacked = true;
-    if (c.type.includes("UNIQUENESS")) {
-      if (!node && !atLeast(5, 7)) {
-        skip(`relationship uniqueness constraints need Neo4j 5.7 or later`);
-        continue;
-      }
-      predicate = `${tuple} IS UNIQUE`;
-    } else if (c.type.includes("KEY")) {
-      if (!node && !atLeast(5, 7)) {
-        skip(`relationship key constraints need Neo4j 5.7 or later`);
-        continue;
-      }
-      predicate = `${tuple} IS ${node ? "NODE" : "RELATIONSHIP"} KEY`;
-    } else if (c.type.includes("EXISTENCE") && props.length === 1) {
-      predicate = `${props[0]} IS NOT NULL`;
-      indexBacked = false;
-    } else if (c.type.includes("PROPERTY_TYPE") && props.length === 1) {
-      if (!c.propertyType || !/^[A-Z0-9 <>|,_]+$/.test(c.propertyType)) {
-        skip(`unrecognised property type ${JSON.stringify(c.propertyType)}`);
-        continue;
-      }
-      predicate = `${props[0]} IS :: ${c.propertyType}`;
-      indexBacked = false;
-    } else {
-      skip(`this tool cannot recreate ${c.type} constraints`);
-      continue;
+  const statements: SchemaStatement[] = [];
+  const skipped: SkippedSchema[] = [];
+  for (const c of schema.constraints) {
+    const statement = constraintStatement(c, target);
+    if (typeof statement !== "string") statements.push(statement);
+    else {
+      skipped.push({
+        name: c.name,
+        kind: "constraint",
+        type: c.type,
+        reason: statement,
+      });
     }
-    // The backing index's options: its configuration only ever holds the spatial settings of
-    // 4.4's btree indexes. Into 4.4 they are kept, and so is a 4.x backup's provider (it decides
-    // between a btree and a range index there). From 5.0 on, constraints are backed by range
-    // indexes, which have no settings (5.x refuses the statement with them: "contains spatial
-    // config settings options"; and native-btree-1.0: "Invalid index type b-tree"): the
-    // statement gets no OPTIONS, the settings and 4.4's provider are dropped without being
-    // reported in `skipped`, and the target's defaults apply.
-    const indexOptions = v44 && indexBacked
-      ? btreeOptions(
-        hasIndexOptions(c.options)
-          ? c.options
-          : ownedIndexOptions.get(c.name) ?? {},
-        fromV4,
-      )
-      : undefined;
-    const create = `CREATE CONSTRAINT ${
-      escapeName(c.name)
-    } IF NOT EXISTS FOR ${pattern} REQUIRE ${predicate}`;
-    statements.push({
-      name: c.name,
-      kind: "constraint",
-      type: c.type,
-      ...(indexOptions
-        ? {
-          cypher: `${create} OPTIONS $options`,
-          params: { options: indexOptions },
-        }
-        : { cypher: create, params: {} }),
-    });
   }
-
-  for (const i of indexes) {
+  for (const i of schema.indexes) {
     if (i.owningConstraint !== null) continue;
-    const skip = (reason: string): void => {
-      skipped.push({ name: i.name, kind: "index", type: i.type, reason });
-    };
-    const node = i.entityType === "NODE";
-    const name = escapeName(i.name);
-    const labels = i.labelsOrTypes ?? [];
-    const props = (i.properties ?? []).map((p) => `e.${escapeName(p)}`);
-    const config = indexConfig(i.options);
-    const withOptions = (
-      cypher: string,
-    ): Omit<SchemaStatement, "name" | "kind" | "type"> =>
-      config
-        ? {
-          cypher: `${cypher} OPTIONS $options`,
-          params: { options: { indexConfig: config } },
-        }
-        : { cypher, params: {} };
-    let statement: Omit<SchemaStatement, "name" | "kind" | "type">;
-    switch (i.type) {
-      case "RANGE":
-      case "BTREE": {
-        const btree = v44 && !(fromV4 && i.type === "RANGE");
-        const create = `CREATE ${
-          btree ? "BTREE" : "RANGE"
-        } INDEX ${name} IF NOT EXISTS FOR ${
-          entityPattern(node, labels, "e")
-        } ON (${props.join(", ")})`;
-        // A btree index's spatial settings (and provider) are kept into 4.4. From 5.0 on a btree
-        // index becomes a range index, which has no settings (5.x refuses the statement with
-        // them: "contains spatial config settings options"; and with 4.4's btree providers:
-        // "Invalid index type b-tree"): it gets no OPTIONS, its spatial settings and provider are
-        // dropped without being reported in `skipped`, and the target's defaults apply. Range
-        // indexes have no settings anywhere.
-        const btreeIndexOptions = btree
-          ? btreeOptions(i.options, false)
-          : undefined;
-        statement = btreeIndexOptions
-          ? {
-            cypher: `${create} OPTIONS $options`,
-            params: { options: btreeIndexOptions },
-          }
-          : { cypher: create, params: {} };
-        break;
-      }
-      case "TEXT":
-        statement = {
-          cypher: `CREATE TEXT INDEX ${name} IF NOT EXISTS FOR ${
-            entityPattern(node, labels, "e")
-          } ON (${props.join(", ")})`,
-          params: {},
-        };
-        break;
-      case "POINT":
-        statement = withOptions(
-          `CREATE POINT INDEX ${name} IF NOT EXISTS FOR ${
-            entityPattern(node, labels, "e")
-          } ON (${props.join(", ")})`,
-        );
-        break;
-      case "FULLTEXT":
-        statement = withOptions(
-          `CREATE FULLTEXT INDEX ${name} IF NOT EXISTS FOR ${
-            node
-              ? `(e:${labels.map(escapeName).join("|")})`
-              : `()-[e:${labels.map(escapeName).join("|")}]-()`
-          } ON EACH [${props.join(", ")}]`,
-        );
-        break;
-      case "VECTOR":
-        if (!atLeast(5, 15)) {
-          skip("vector indexes need Neo4j 5.15 or later");
-          continue;
-        }
-        statement = withOptions(
-          `CREATE VECTOR INDEX ${name} IF NOT EXISTS FOR ${
-            entityPattern(node, labels, "e")
-          } ON (${props.join(", ")})`,
-        );
-        break;
-      case "LOOKUP":
-        statements.push({
-          name: i.name,
-          kind: "index",
-          type: i.type,
-          cypher: `CREATE LOOKUP INDEX ${name} IF NOT EXISTS FOR ${
-            node ? "(e) ON EACH labels(e)" : "()-[e]-() ON EACH type(e)"
-          }`,
-          params: {},
-          lookup: i.entityType,
-        });
-        continue;
-      default:
-        skip(`this tool cannot recreate ${i.type} indexes`);
-        continue;
+    const statement = indexStatement(i, target);
+    if (typeof statement !== "string") statements.push(statement);
+    else {
+      skipped.push({
+        name: i.name,
+        kind: "index",
+        type: i.type,
+        reason: statement,
+      });
     }
-    statements.push({
-      name: i.name,
-      kind: "index",
-      type: i.type,
-      ...statement,
-    });
   }
   return { statements, skipped };
+}
+
+/** What the statements depend on of the target server and the backup's source. */
+interface Target {
+  /** The target is Neo4j 4.x. */
+  v44: boolean;
+  /** The backup comes from Neo4j 4.x. */
+  fromV4: boolean;
+  /** Whether the target is at least `major.minor`. */
+  atLeast: (major: number, minor: number) => boolean;
+  /** Options of the index each constraint owns, by constraint name. */
+  ownedIndexOptions: Map<string, JsonObject>;
+}
+
+/** The statement that creates constraint `c`, or why the target cannot have it. */
+function constraintStatement(
+  c: ConstraintDefinition,
+  target: Target,
+): SchemaStatement | string {
+  const node = c.entityType === "NODE";
+  const predicate = constraintPredicate(c, target);
+  if (typeof predicate === "string") return predicate;
+  // The backing index's options: its configuration only ever holds the spatial settings of
+  // 4.4's btree indexes. Into 4.4 they are kept, and so is a 4.x backup's provider (it decides
+  // between a btree and a range index there). From 5.0 on, constraints are backed by range
+  // indexes, which have no settings (5.x refuses the statement with them: "contains spatial
+  // config settings options"; and native-btree-1.0: "Invalid index type b-tree"): the
+  // statement gets no OPTIONS, the settings and 4.4's provider are dropped without being
+  // reported in `skipped`, and the target's defaults apply.
+  const indexOptions = target.v44 && predicate.indexBacked
+    ? btreeOptions(
+      hasIndexOptions(c.options)
+        ? c.options
+        : target.ownedIndexOptions.get(c.name) ?? {},
+      target.fromV4,
+    )
+    : undefined;
+  return {
+    name: c.name,
+    kind: "constraint",
+    type: c.type,
+    ...withOptions(
+      `CREATE CONSTRAINT ${escapeName(c.name)} IF NOT EXISTS FOR ${
+        entityPattern(node, c.labelsOrTypes, "e")
+      } REQUIRE ${predicate.cypher}`,
+      indexOptions,
+    ),
+  };
+}
+
+/** The `REQUIRE` part of constraint `c`, and whether an index backs it; or why not. */
+function constraintPredicate(
+  c: ConstraintDefinition,
+  target: Target,
+): { cypher: string; indexBacked: boolean } | string {
+  const node = c.entityType === "NODE";
+  const props = c.properties.map((p) => `e.${escapeName(p)}`);
+  const tuple = `(${props.join(", ")})`;
+  if (c.type.includes("UNIQUENESS")) {
+    if (!node && !target.atLeast(5, 7)) {
+      return "relationship uniqueness constraints need Neo4j 5.7 or later";
+    }
+    return { cypher: `${tuple} IS UNIQUE`, indexBacked: true };
+  }
+  if (c.type.includes("KEY")) {
+    if (!node && !target.atLeast(5, 7)) {
+      return "relationship key constraints need Neo4j 5.7 or later";
+    }
+    return {
+      cypher: `${tuple} IS ${node ? "NODE" : "RELATIONSHIP"} KEY`,
+      indexBacked: true,
+    };
+  }
+  if (c.type.includes("EXISTENCE") && props.length === 1) {
+    return { cypher: `${props[0]} IS NOT NULL`, indexBacked: false };
+  }
+  if (c.type.includes("PROPERTY_TYPE") && props.length === 1) {
+    if (!c.propertyType || !/^[A-Z0-9 <>|,_]+$/.test(c.propertyType)) {
+      return `unrecognised property type ${JSON.stringify(c.propertyType)}`;
+    }
+    return {
+      cypher: `${props[0]} IS :: ${c.propertyType}`,
+      indexBacked: false,
+    };
+  }
+  return `this tool cannot recreate ${c.type} constraints`;
+}
+
+/** The statement that creates index `i` (one no constraint owns), or why the target cannot. */
+function indexStatement(
+  i: IndexDefinition,
+  target: Target,
+): SchemaStatement | string {
+  const node = i.entityType === "NODE";
+  const name = escapeName(i.name);
+  const labels = i.labelsOrTypes ?? [];
+  const props = (i.properties ?? []).map((p) => `e.${escapeName(p)}`);
+  const on = `FOR ${entityPattern(node, labels, "e")} ON (${props.join(", ")})`;
+  const config = indexConfig(i.options);
+  const configOptions = config ? { indexConfig: config } : undefined;
+  const base = { name: i.name, kind: "index", type: i.type } as const;
+  switch (i.type) {
+    case "RANGE":
+    case "BTREE": {
+      const btree = target.v44 && !(target.fromV4 && i.type === "RANGE");
+      // A btree index's spatial settings (and provider) are kept into 4.4. From 5.0 on a btree
+      // index becomes a range index, which has no settings (5.x refuses the statement with
+      // them: "contains spatial config settings options"; and with 4.4's btree providers:
+      // "Invalid index type b-tree"): it gets no OPTIONS, its spatial settings and provider are
+      // dropped without being reported in `skipped`, and the target's defaults apply. Range
+      // indexes have no settings anywhere.
+      return {
+        ...base,
+        ...withOptions(
+          `CREATE ${
+            btree ? "BTREE" : "RANGE"
+          } INDEX ${name} IF NOT EXISTS ${on}`,
+          btree ? btreeOptions(i.options, false) : undefined,
+        ),
+      };
+    }
+    case "TEXT":
+      return {
+        ...base,
+        ...withOptions(`CREATE TEXT INDEX ${name} IF NOT EXISTS ${on}`),
+      };
+    case "POINT":
+      return {
+        ...base,
+        ...withOptions(
+          `CREATE POINT INDEX ${name} IF NOT EXISTS ${on}`,
+          configOptions,
+        ),
+      };
+    case "FULLTEXT": {
+      const names = labels.map(escapeName).join("|");
+      return {
+        ...base,
+        ...withOptions(
+          `CREATE FULLTEXT INDEX ${name} IF NOT EXISTS FOR ${
+            node ? `(e:${names})` : `()-[e:${names}]-()`
+          } ON EACH [${props.join(", ")}]`,
+          configOptions,
+        ),
+      };
+    }
+    case "VECTOR":
+      if (!target.atLeast(5, 15)) {
+        return "vector indexes need Neo4j 5.15 or later";
+      }
+      return {
+        ...base,
+        ...withOptions(
+          `CREATE VECTOR INDEX ${name} IF NOT EXISTS ${on}`,
+          configOptions,
+        ),
+      };
+    case "LOOKUP":
+      return {
+        ...base,
+        cypher: `CREATE LOOKUP INDEX ${name} IF NOT EXISTS FOR ${
+          node ? "(e) ON EACH labels(e)" : "()-[e]-() ON EACH type(e)"
+        }`,
+        params: {},
+        lookup: i.entityType,
+      };
+    default:
+      return `this tool cannot recreate ${i.type} indexes`;
+  }
+}
+
+/** A statement's Cypher and parameters, with `OPTIONS $options` when there are options. */
+function withOptions(
+  cypher: string,
+  options?: JsonObject,
+): Pick<SchemaStatement, "cypher" | "params"> {
+  return options
+    ? { cypher: `${cypher} OPTIONS $options`, params: { options } }
+    : { cypher, params: {} };
 }
 
 function entityPattern(

@@ -1,6 +1,6 @@
 import { BackupError } from "../errors.ts";
 import type { BackupReader } from "../format/backup_reader.ts";
-import { labelSetKey } from "./_label_set_key.ts";
+import { labelSetKey } from "../format/_label_set_key.ts";
 
 /** What reading one data file found. */
 export interface FileCheck {

@@ -8,7 +8,7 @@ import {
 } from "../lib/format/manifest.ts";
 import type { BackupRecord } from "../lib/format/record.ts";
 import { RecordStringifyStream } from "../lib/format/record_stringify_stream.ts";
-import { verifyBackup } from "../lib/import/verify_backup.ts";
+import { verifyBackup } from "../lib/verify/verify_backup.ts";
 
 /** Writes a backup of these records, cut into many small files, with an honest manifest. */
 async function writeBackup(

@@ -1,0 +1,125 @@
+import { describeSchemaCounts } from "../_schema_counts.ts";
+import { Extractor } from "../extract/extractor.ts";
+import { Importer } from "../import/importer.ts";
+import { verifyBackup } from "../verify/verify_backup.ts";
+import { extractOptions, importOptions, type Values } from "./_args.ts";
+import { formatBytes, formatCount, formatDuration, plural } from "./_format.ts";
+import type { ProgressDisplay } from "./_progress.ts";
+import { withSession } from "./_session.ts";
+import type { Terminal } from "./_terminal.ts";
+
+/** What a command gets: its location, flags, terminal and progress line. */
+export interface CommandInput {
+  dir: string;
+  values: Values;
+  terminal: Terminal;
+  progress: ProgressDisplay;
+  /** Ends the command line at once (a second Ctrl-C). */
+  quitNow: () => void;
+}
+
+/** `neo4j-backup verify <dir>`: checks a backup without a database. */
+export async function verifyCommand(input: CommandInput): Promise<number> {
+  const { dir, terminal, progress } = input;
+  const started = performance.now();
+  try {
+    const counts = await verifyBackup(dir, {
+      onProgress: (p) =>
+        progress.update({
+          ...p,
+          unit: p.phase === "checksums" ? "bytes" : "records",
+        }),
+    });
+    progress.finish();
+    if (input.values.quiet !== true) {
+      terminal.out(
+        `${dir} is intact: ${formatCount(counts.nodes)} nodes, ${
+          formatCount(counts.relationships)
+        } relationships in ${plural(counts.files, "file")} (${
+          formatBytes(counts.bytes)
+        }), checked in ${formatDuration(performance.now() - started)}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    progress.finish();
+  }
+}
+
+/** `neo4j-backup extract <dir>`: backs a database up into `dir`. */
+export async function extractCommand(input: CommandInput): Promise<number> {
+  const { dir, values, terminal, progress } = input;
+  const options = extractOptions(values);
+  const counts = await withSession(
+    values,
+    "extract",
+    input,
+    (session) =>
+      new Extractor({
+        projectDir: dir,
+        driver: session.driver,
+        ...(session.database ? { database: session.database } : {}),
+        ...options,
+        confirm: session.confirm,
+        signal: session.signal,
+        onProgress: (p) => progress.update(p),
+      }).extractData(),
+  );
+  if (counts.writesDetected) {
+    terminal.err(
+      "warning: the database changed while it was extracted; the backup may not be consistent (see consistency in manifest.json)\n",
+    );
+  }
+  if (values.quiet !== true) {
+    terminal.out(
+      `Extracted ${formatCount(counts.nodes)} nodes and ${
+        formatCount(counts.relationships)
+      } relationships (${describeSchemaCounts(counts)}) into ${dir} in ${
+        formatDuration(counts.elapsedMs)
+      }: ${plural(counts.files, "file")}, ${formatBytes(counts.bytes)}\n`,
+    );
+  }
+  return 0;
+}
+
+/** `neo4j-backup import <dir>`: restores the backup in `dir` into a database. */
+export async function importCommand(input: CommandInput): Promise<number> {
+  const { dir, values, terminal, progress } = input;
+  const options = importOptions(values);
+  const counts = await withSession(
+    values,
+    "import",
+    input,
+    (session) =>
+      new Importer({
+        projectDir: dir,
+        driver: session.driver,
+        ...(session.database ? { database: session.database } : {}),
+        ...options,
+        confirm: session.confirm,
+        signal: session.signal,
+        onProgress: (p) =>
+          progress.update({
+            ...p,
+            unit: p.phase === "checksums" ? "bytes" : "records",
+          }),
+      }).importData(),
+  );
+  for (const item of counts.skipped) {
+    terminal.err(
+      `warning: ${item.kind} ${
+        JSON.stringify(item.name)
+      } (${item.type}) was not created: ${item.reason}\n`,
+    );
+  }
+  if (values.quiet !== true) {
+    terminal.out(
+      `Imported ${formatCount(counts.nodes)} nodes and ${
+        formatCount(counts.relationships)
+      } relationships (${describeSchemaCounts(counts)}) from ${dir}${
+        counts.resumed ? " (resumed)" : ""
+      } in ${formatDuration(counts.elapsedMs)}; counts verified\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,90 @@
+import neo4j from "../_driver.ts";
+import type { Properties } from "../codec/types.ts";
+import { BackupError } from "../errors.ts";
+import type {
+  LabelSetCount,
+  RelationshipTypeCount,
+} from "../format/manifest.ts";
+import type { BackupRecord } from "../format/record.ts";
+import type { Row } from "./_record_stream.ts";
+
+/** The queries the extract streams, with the columns the converters below read. */
+export const NODES_QUERY =
+  "MATCH (n) RETURN id(n) AS id, labels(n) AS labels, properties(n) AS props";
+/** See {@linkcode NODES_QUERY}. */
+export const RELATIONSHIPS_QUERY =
+  "MATCH (a)-[r]->(b) RETURN id(r) AS id, type(r) AS type, id(a) AS start, id(b) AS end, properties(r) AS props";
+
+/**
+ * Turns the rows of {@linkcode NODES_QUERY} and {@linkcode RELATIONSHIPS_QUERY} into backup
+ * records, counting nodes per label set and relationships per type on the way (for the
+ * manifest).
+ */
+export class RecordTally {
+  /** One label (the usual case) keys as `=label`; any other set as its sorted JSON list. */
+  readonly #labelSets = new Map<string, LabelSetCount>();
+  readonly #types = new Map<string, number>();
+
+  /** A node record from a row of {@linkcode NODES_QUERY}. */
+  readonly node = (row: Row): BackupRecord => {
+    const labels = row.get(1) as string[];
+    const key = labels.length === 1
+      ? "=" + labels[0]
+      : JSON.stringify([...labels].sort(compareCodePoints));
+    const set = this.#labelSets.get(key);
+    if (set) set.count++;
+    else {
+      this.#labelSets.set(key, {
+        labels: [...labels].sort(compareCodePoints),
+        count: 1,
+      });
+    }
+    return {
+      kind: "node",
+      id: toBigInt(row.get(0)),
+      labels,
+      properties: row.get(2) as Properties,
+    };
+  };
+
+  /** A relationship record from a row of {@linkcode RELATIONSHIPS_QUERY}. */
+  readonly relationship = (row: Row): BackupRecord => {
+    const type = row.get(1) as string;
+    this.#types.set(type, (this.#types.get(type) ?? 0) + 1);
+    return {
+      kind: "relationship",
+      id: toBigInt(row.get(0)),
+      type,
+      startId: toBigInt(row.get(2)),
+      endId: toBigInt(row.get(3)),
+      properties: row.get(4) as Properties,
+    };
+  };
+
+  /** Nodes per label set, sorted as the manifest lists them. */
+  labelSets(): LabelSetCount[] {
+    return [...this.#labelSets.values()].sort((a, b) =>
+      compareCodePoints(JSON.stringify(a.labels), JSON.stringify(b.labels))
+    );
+  }
+
+  /** Relationships per type, sorted by type. */
+  relationshipTypes(): RelationshipTypeCount[] {
+    return [...this.#types].map(([type, count]) => ({ type, count }))
+      .sort((a, b) => compareCodePoints(a.type, b.type));
+  }
+}
+
+/** Orders strings by code point (not by locale). */
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function toBigInt(value: unknown): bigint {
+  if (typeof value === "bigint") return value;
+  if (neo4j.isInt(value)) return (value as { toBigInt(): bigint }).toBigInt();
+  if (typeof value === "number") return BigInt(value);
+  throw new BackupError(`Unexpected id ${String(value)} from the server`, {
+    code: "SERVER",
+  });
+}
