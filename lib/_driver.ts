@@ -5,7 +5,9 @@
  * @module
  */
 import neo4j from "npm:neo4j-driver@^6.3.0";
-import "./_zoned_date_time_fix.ts";
+// Patches the driver's decoding of zoned DateTimes (see the module); loaded with the driver by
+// every library module, since they all import the driver from here.
+export { zonedDateTimeFixActive } from "./_zoned_date_time_fix.ts";
 import versionModule from "npm:neo4j-driver@^6.3.0/lib/version.js";
 
 export default neo4j;

@@ -16,7 +16,11 @@
  *
  * It patches the driver's structure transformer once, when the library loads, and only if the
  * driver looks as expected; otherwise it does nothing and such values fail with the driver's
- * error as before.
+ * error as before. {@linkcode zonedDateTimeFixActive} tells which. Written against
+ * neo4j-driver 6.3.0, whose DateTimeWithZoneId decoder (bolt-protocol-v5x0.utc.transformer.js,
+ * `getTimeInZoneId`) still formats the instant as a JavaScript Date with `Intl`;
+ * tests/driver_hooks_test.ts fails if the patch is not in place or values beyond that range do
+ * not round-trip.
  *
  * @module
  */
@@ -39,24 +43,42 @@ interface Struct {
 
 type FromStructure = (this: unknown, struct: Struct) => unknown;
 
-function install(): void {
+/** The driver's `Transformer.prototype` (neo4j-driver-bolt-connection), if it looks as expected. */
+function transformerPrototype(): Record<PropertyKey, unknown> | undefined {
   // A CommonJS module: its default import is `module.exports`, the class is `.default`.
   const Transformer = (transformerModule as { default?: unknown })?.default as
     | { prototype?: Record<PropertyKey, unknown> }
     | undefined;
   const prototype = Transformer?.prototype;
-  const original = prototype?.fromStructure as FromStructure | undefined;
-  if (!prototype || typeof original !== "function" || prototype[PATCHED]) {
-    return;
-  }
-  prototype.fromStructure = function (this: unknown, struct: Struct): unknown {
+  return typeof prototype?.fromStructure === "function" ? prototype : undefined;
+}
+
+function install(): void {
+  const prototype = transformerPrototype();
+  if (!prototype || prototype[PATCHED]) return;
+  const original = prototype.fromStructure as FromStructure;
+  const patched = function (this: unknown, struct: Struct): unknown {
     const value = original.call(this, struct);
     if (struct?.signature !== DATE_TIME_WITH_ZONE_ID || !isBroken(value)) {
       return value;
     }
     return decodeShifted(this, original, struct) ?? value;
   };
-  prototype[PATCHED] = true;
+  prototype.fromStructure = patched;
+  prototype[PATCHED] = patched;
+}
+
+/**
+ * Whether the patch is in place: the driver's transformer decodes structures through it. False
+ * when the driver did not look as expected (e.g. after an upgrade that moved or changed its
+ * transformer), in which case zoned DateTimes outside the JavaScript Date range fail to decode
+ * as they do without this module. Checked by tests/driver_hooks_test.ts.
+ */
+export function zonedDateTimeFixActive(): boolean {
+  const prototype = transformerPrototype();
+  return prototype !== undefined &&
+    typeof prototype[PATCHED] === "function" &&
+    prototype.fromStructure === prototype[PATCHED];
 }
 
 function decodeShifted(

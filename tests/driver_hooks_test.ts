@@ -1,0 +1,273 @@
+/**
+ * The two places the library relies on neo4j-driver internals, which would otherwise fail
+ * silently after a driver upgrade:
+ *
+ * - lib/_zoned_date_time_fix.ts patches the driver's structure transformer so that DateTimes
+ *   with a named zone outside the JavaScript Date range decode (without it the driver returns
+ *   a value that throws when read, and such a property cannot be backed up);
+ * - lib/extract/_row_stream.ts reads an extract's rows through `Result._subscribe`, in
+ *   batches with flow control (without it, it falls back to the slower `for await`).
+ *
+ * Each test here fails when its hook is not in place.
+ *
+ * @module
+ */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import neo4j, {
+  type DateTime as DateTimeValue,
+  Result,
+  zonedDateTimeFixActive,
+} from "../lib/_driver.ts";
+import { rowBatches } from "../lib/extract/_row_stream.ts";
+import { openDriver, testTarget } from "./_neo4j.ts";
+
+const { DateTime } = neo4j.types;
+
+/** The fields of a DateTime, integers as numbers. */
+function fields(
+  value: DateTimeValue<number | bigint>,
+): Record<string, unknown> {
+  return {
+    year: Number(value.year),
+    month: Number(value.month),
+    day: Number(value.day),
+    hour: Number(value.hour),
+    minute: Number(value.minute),
+    second: Number(value.second),
+    nanosecond: Number(value.nanosecond),
+    timeZoneOffsetSeconds: Number(value.timeZoneOffsetSeconds),
+    timeZoneId: value.timeZoneId,
+  };
+}
+
+/**
+ * Named-zone DateTimes, as Neo4j renders them, and their fields. The first three are outside
+ * the JavaScript Date range (about years -271821 to 275760), which the driver's own decoder
+ * cannot leave; the last is inside it, where the patch must change nothing.
+ */
+const ZONED: [string, number[], number, string][] = [
+  // Zones keep their last rules forever: Berlin is on summer time in July of year 300000.
+  [
+    "+300000-07-01T12:00:00+02:00[Europe/Berlin]",
+    [300000, 7, 1, 12, 0, 0, 0],
+    7200,
+    "Europe/Berlin",
+  ],
+  [
+    "+999999999-12-31T23:59:59.999999999+01:00[Europe/Berlin]",
+    [999999999, 12, 31, 23, 59, 59, 999999999],
+    3600,
+    "Europe/Berlin",
+  ],
+  // Before a zone's first entry, its local mean time (an offset with seconds).
+  [
+    "-999999999-01-01T00:00:00-04:56:02[America/New_York]",
+    [-999999999, 1, 1, 0, 0, 0, 0],
+    -17762,
+    "America/New_York",
+  ],
+  // Berlin repeats 02:00-03:00 on 2022-10-30: the second 02:30, at +01:00.
+  [
+    "2022-10-30T02:30:00+01:00[Europe/Berlin]",
+    [2022, 10, 30, 2, 30, 0, 0],
+    3600,
+    "Europe/Berlin",
+  ],
+];
+
+Deno.test("the zoned DateTime patch is installed on neo4j-driver's transformer", () => {
+  ok(
+    zonedDateTimeFixActive(),
+    "lib/_zoned_date_time_fix.ts is not in place (not loaded, or neo4j-driver's transformer " +
+      "changed): named-zone DateTimes outside the JavaScript Date range do not decode",
+  );
+});
+
+Deno.test("a DateTime with a named zone round-trips through the server with its zone id and offset", async (t) => {
+  await using driver = await openDriver();
+  const { database } = await testTarget();
+  for (const [text, [y, mo, d, h, mi, s, ns], offset, zone] of ZONED) {
+    await t.step(text, async () => {
+      const written = new DateTime(
+        BigInt(y!),
+        BigInt(mo!),
+        BigInt(d!),
+        BigInt(h!),
+        BigInt(mi!),
+        BigInt(s!),
+        BigInt(ns!),
+        BigInt(offset),
+        zone,
+      );
+      const { records } = await driver.executeQuery(
+        "RETURN $v AS v, toString($v) AS text",
+        { v: written },
+        { database },
+      );
+      // What the server made of the parameter.
+      equal(records[0]!.get("text"), text);
+      const read = records[0]!.get("v") as DateTimeValue<bigint>;
+      let readFields: Record<string, unknown>;
+      try {
+        readFields = fields(read);
+      } catch (error) {
+        throw new Error(
+          `the driver could not decode ${text} (is the zoned DateTime patch active?): ${error}`,
+        );
+      }
+      deepEqual(readFields, fields(written));
+      ok(read instanceof DateTime);
+    });
+  }
+});
+
+/** A spy on one result's internals: what `rowBatches()` asked of the driver's stream. */
+interface StreamSpy {
+  /** Calls of `_subscribe`, with their `paused` argument. */
+  subscriptions: unknown[];
+  /** Async iterators opened on the result (the fallback reader). */
+  iterators: number;
+  /** Calls of the driver stream's `pause()` and `resume()`. */
+  pauses: number;
+  resumes: number;
+}
+
+/** Counts what is done to `result`'s stream, without changing it. */
+function spy(result: Result): StreamSpy {
+  const seen: StreamSpy = {
+    subscriptions: [],
+    iterators: 0,
+    pauses: 0,
+    resumes: 0,
+  };
+  const target = result as unknown as Record<PropertyKey, unknown>;
+  const subscribe = target._subscribe as (
+    ...args: unknown[]
+  ) => Promise<Record<string, (...args: unknown[]) => unknown>>;
+  equal(typeof subscribe, "function", "Result._subscribe is gone");
+  target._subscribe = async function (
+    this: unknown,
+    ...args: unknown[]
+  ): Promise<unknown> {
+    seen.subscriptions.push(args[1]);
+    const stream = await subscribe.apply(this, args);
+    const { pause, resume } = stream;
+    stream.pause = function (...a: unknown[]): unknown {
+      seen.pauses++;
+      return pause!.apply(this, a);
+    };
+    stream.resume = function (...a: unknown[]): unknown {
+      seen.resumes++;
+      return resume!.apply(this, a);
+    };
+    return stream;
+  };
+  const iterate = target[Symbol.asyncIterator] as () => unknown;
+  target[Symbol.asyncIterator] = function (this: unknown): unknown {
+    seen.iterators++;
+    return iterate.call(this);
+  };
+  return seen;
+}
+
+const delay = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("neo4j-driver's Result._subscribe(observer, paused) resolves to a stream that pauses and resumes", async () => {
+  const subscribe = (Result.prototype as unknown as Record<string, unknown>)
+    ._subscribe as ((...args: unknown[]) => unknown) | undefined;
+  equal(
+    typeof subscribe,
+    "function",
+    "Result.prototype._subscribe is gone: neo4j-driver changed, and the extract falls back to " +
+      "for await (see lib/extract/_row_stream.ts)",
+  );
+  ok(subscribe!.length >= 2, `_subscribe takes ${subscribe!.length} arguments`);
+
+  await using driver = await openDriver();
+  const { database } = await testTarget();
+  await using session = driver.session({ database, fetchSize: 10 });
+  const result = session.run("UNWIND range(1, 1000) AS i RETURN i");
+  const rows: number[] = [];
+  const completed = Promise.withResolvers<void>();
+  let finished = false;
+  const pauseAt = 25;
+  const pausedAt = Promise.withResolvers<void>();
+  const stream = await (result as unknown as {
+    _subscribe(
+      o: unknown,
+      paused: boolean,
+    ): Promise<Record<string, () => void>>;
+  })._subscribe({
+    onNext(record: { get(key: string): unknown }): void {
+      rows.push(Number(record.get("i")));
+      if (rows.length === pauseAt) {
+        stream.pause!();
+        pausedAt.resolve();
+      }
+    },
+    onCompleted: () => {
+      finished = true;
+      completed.resolve();
+    },
+    onError: (error: unknown) => completed.reject(error),
+  }, true);
+  for (const method of ["pause", "resume", "cancel"]) {
+    equal(typeof stream[method], "function", `stream.${method}`);
+  }
+  // Subscribed paused: at most the fetch that went out with the query arrives, however long
+  // one waits.
+  await delay(300);
+  ok(rows.length <= 10, `${rows.length} rows before resume()`);
+  // Resumed, then paused from within onNext at the 25th row: the stream stops within the fetch
+  // in flight.
+  stream.resume!();
+  await Promise.race([pausedAt.promise, completed.promise]);
+  await delay(300);
+  ok(!finished, "the stream ran to its end through a pause");
+  ok(rows.length <= pauseAt + 10, `${rows.length} rows after a pause at 25`);
+  stream.resume!();
+  await completed.promise;
+  deepEqual(rows, Array.from({ length: 1000 }, (_, i) => i + 1));
+});
+
+Deno.test("rowBatches() reads through Result._subscribe, and a slow consumer pauses the driver's stream", async () => {
+  await using driver = await openDriver();
+  const { database } = await testTarget();
+  const fetchSize = 10;
+  const limit = 20;
+  const rows = 1000;
+  await using session = driver.session({ database, fetchSize });
+  const result = session.run("UNWIND range(1, $n) AS i RETURN i", {
+    n: neo4j.int(rows),
+  });
+  const seen = spy(result);
+  let next = 1;
+  let batches = 0;
+  let largest = 0;
+  for await (const batch of rowBatches(result, limit)) {
+    largest = Math.max(largest, batch.length);
+    for (const row of batch) equal(Number(row.get("i")), next++);
+    // A slow consumer for the first batches: without a pause the driver would go on pulling
+    // fetch after fetch meanwhile, and the next batch would hold them all.
+    if (++batches <= 5) await delay(100);
+  }
+  equal(next - 1, rows);
+  equal(
+    seen.iterators,
+    0,
+    "rowBatches() fell back to the driver's async iterator (Result._subscribe not used)",
+  );
+  deepEqual(
+    seen.subscriptions,
+    [true],
+    "one _subscribe(observer, paused: true)",
+  );
+  // At most the limit waits, plus what the pull in flight brings.
+  ok(
+    largest <= limit + fetchSize,
+    `${largest} rows waited in one batch (limit ${limit}, fetch size ${fetchSize})`,
+  );
+  ok(seen.pauses >= 5, `the driver's stream was paused ${seen.pauses} times`);
+  ok(seen.resumes >= seen.pauses, `${seen.resumes} resumes`);
+});
