@@ -24,8 +24,8 @@
  *
  * @module
  */
-import transformerModule from "npm:neo4j-driver-bolt-connection@^6.3.0/lib/bolt/transformer.js";
-import neo4j from "npm:neo4j-driver@^6.3.0";
+import transformerModule from "npm:neo4j-driver-bolt-connection@6.3.0/lib/bolt/transformer.js";
+import neo4j from "npm:neo4j-driver@6.3.0";
 
 /** Bolt's DateTimeWithZoneId (UTC) structure. */
 const DATE_TIME_WITH_ZONE_ID = 0x69;

@@ -5,7 +5,7 @@ import { verifyBackup } from "../verify/verify_backup.ts";
 import { extractOptions, importOptions, type Values } from "./_args.ts";
 import { formatBytes, formatCount, formatDuration, plural } from "./_format.ts";
 import type { ProgressDisplay } from "./_progress.ts";
-import { withSession } from "./_session.ts";
+import { engineOptions, withSession } from "./_session.ts";
 import type { Terminal } from "./_terminal.ts";
 
 /** What a command gets: its location, flags, terminal and progress line. */
@@ -56,12 +56,8 @@ export async function extractCommand(input: CommandInput): Promise<number> {
     input,
     (session) =>
       new Extractor({
-        projectDir: dir,
-        driver: session.driver,
-        ...(session.database ? { database: session.database } : {}),
+        ...engineOptions(session, dir),
         ...options,
-        confirm: session.confirm,
-        signal: session.signal,
         onProgress: (p) => progress.update(p),
       }).extractData(),
   );
@@ -92,12 +88,8 @@ export async function importCommand(input: CommandInput): Promise<number> {
     input,
     (session) =>
       new Importer({
-        projectDir: dir,
-        driver: session.driver,
-        ...(session.database ? { database: session.database } : {}),
+        ...engineOptions(session, dir),
         ...options,
-        confirm: session.confirm,
-        signal: session.signal,
         onProgress: (p) =>
           progress.update({
             ...p,

@@ -21,6 +21,23 @@ export interface Session {
   confirm: (question: string) => Promise<boolean>;
 }
 
+/** The options an engine takes from a session, for the backup at `projectDir`. */
+export function engineOptions(session: Session, projectDir: string): {
+  projectDir: string;
+  driver: Driver;
+  database?: string;
+  confirm: (question: string) => Promise<boolean>;
+  signal: AbortSignal;
+} {
+  return {
+    projectDir,
+    driver: session.driver,
+    ...(session.database ? { database: session.database } : {}),
+    confirm: session.confirm,
+    signal: session.signal,
+  };
+}
+
 /** A library failure, with who and where for the line the command line prints. */
 export class CommandFailure extends Error {
   override name = "CommandFailure";

@@ -234,7 +234,7 @@ function scalarToJson(value: unknown): ScalarJson {
  * @example Encode a date and a float that JSON cannot hold
  * ```ts
  * import { deepEqual } from "node:assert/strict";
- * import neo4j from "npm:neo4j-driver@^6.3.0";
+ * import neo4j from "npm:neo4j-driver@6.3.0";
  * import { valueToJson } from "./value_to_json.ts";
  *
  * deepEqual(valueToJson(new neo4j.types.Date(2024n, 2n, 29n)), {

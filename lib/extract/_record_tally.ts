@@ -7,6 +7,7 @@ import type {
 } from "../format/manifest.ts";
 import type { BackupRecord } from "../format/record.ts";
 import type { Row } from "./_record_stream.ts";
+import { labelSetKey } from "../format/_label_set_key.ts";
 
 /** The queries the extract streams, with the columns the converters below read. */
 export const NODES_QUERY =
@@ -21,16 +22,14 @@ export const RELATIONSHIPS_QUERY =
  * manifest).
  */
 export class RecordTally {
-  /** One label (the usual case) keys as `=label`; any other set as its sorted JSON list. */
+  /** Keyed by {@linkcode labelSetKey}, as everywhere. */
   readonly #labelSets = new Map<string, LabelSetCount>();
   readonly #types = new Map<string, number>();
 
   /** A node record from a row of {@linkcode NODES_QUERY}. */
   readonly node = (row: Row): BackupRecord => {
     const labels = row.get(1) as string[];
-    const key = labels.length === 1
-      ? "=" + labels[0]
-      : JSON.stringify([...labels].sort(compareCodePoints));
+    const key = labelSetKey(labels);
     const set = this.#labelSets.get(key);
     if (set) set.count++;
     else {

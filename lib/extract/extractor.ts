@@ -152,7 +152,7 @@ interface Snapshot {
  *
  * @example Back up a database
  * ```ts ignore
- * import neo4j from "npm:neo4j-driver@^6.3.0";
+ * import neo4j from "npm:neo4j-driver@6.3.0";
  * import { Extractor } from "./extractor.ts";
  *
  * const driver = neo4j.driver("neo4j://localhost:7687", neo4j.auth.basic("neo4j", "secret"), {

@@ -51,10 +51,12 @@ import type {
 } from "../codec/types.ts";
 import { parseRecordBatch, type RecordCursor } from "./_parse_record_batch.ts";
 import { isObject } from "./_validate.ts";
+import type { RecordKind } from "./layout.ts";
 import {
   type BackupRecord,
   NODE_FIELDS,
   type NodeRecord,
+  recordKindOf,
   RELATIONSHIP_FIELDS,
   type RelationshipRecord,
 } from "./record.ts";
@@ -630,8 +632,8 @@ export function parsePythonRecord(
 
 /** Options for {@linkcode PythonRecordParseStream}. */
 export interface PythonRecordParseStreamOptions {
-  /** The kind of record the file holds. */
-  kind: BackupRecord["kind"];
+  /** What the file holds, as its name says (`nodes` or `relationships`). */
+  kind: RecordKind;
   /** The file's path within the backup, for error messages. */
   file: string;
   /** Labels containing `:` that the backup names elsewhere (see {@linkcode splitLabels}). */
@@ -654,6 +656,7 @@ export class PythonRecordParseStream
 
   /** Makes a stream for one data file. */
   constructor(options: PythonRecordParseStreamOptions) {
+    const kind = recordKindOf(options.kind);
     const colonLabels = options.colonLabels ?? [];
     const cursor: RecordCursor = {
       context: options.context ?? "Invalid backup",
@@ -664,7 +667,7 @@ export class PythonRecordParseStream
       transform: (batch, controller) => {
         controller.enqueue(parseRecordBatch(
           batch,
-          (text) => parsePythonRecord(text, options.kind, colonLabels),
+          (text) => parsePythonRecord(text, kind, colonLabels),
           cursor,
         ));
       },

@@ -109,7 +109,7 @@ function fromManifest(dir: string, manifest: Manifest): BackupReader {
     records: (file, options = {}) =>
       readDataFile(dir, file, (path) =>
         new RecordParseStream({
-          kind: file.kind === "nodes" ? "node" : "relationship",
+          kind: file.kind,
           file: path,
           context: options.context ?? "Invalid backup",
         }), options),
@@ -126,7 +126,7 @@ function fromPython(dir: string, python: PythonBackup): BackupReader {
     records: (file, options = {}) =>
       readDataFile(dir, file, (path) =>
         new PythonRecordParseStream({
-          kind: file.kind === "nodes" ? "node" : "relationship",
+          kind: file.kind,
           file: path,
           colonLabels: python.colonLabels,
           context: options.context ?? "Invalid backup",

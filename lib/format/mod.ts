@@ -33,7 +33,7 @@
  *     .pipeThrough(new DecompressionStream("gzip"))
  *     .pipeThrough(new TextDecoderStream())
  *     .pipeThrough(new JsonArrayParseStream())
- *     .pipeThrough(new RecordParseStream({ kind: "node", file: file!.path }))
+ *     .pipeThrough(new RecordParseStream({ kind: "nodes", file: file!.path }))
  * ) read.push(...batch);
  * deepEqual(read, records);
  * await Deno.remove(dir, { recursive: true });

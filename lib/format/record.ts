@@ -1,4 +1,5 @@
 import type { JsonObject, Properties } from "../codec/types.ts";
+import type { RecordKind } from "./layout.ts";
 
 /**
  * A node of a backup. In the files: `{"node_id": ..., "node_labels": [...], "node_props": {...}}`.
@@ -35,6 +36,11 @@ export interface RelationshipRecord {
 
 /** A record of a backup's data files. */
 export type BackupRecord = NodeRecord | RelationshipRecord;
+
+/** The kind of the records a data file of `kind` holds: `node` for `nodes`, and so on. */
+export function recordKindOf(kind: RecordKind): BackupRecord["kind"] {
+  return kind === "nodes" ? "node" : "relationship";
+}
 
 /** The JSON form of a record's properties: each value through `valueToJson`. */
 export type PropertiesJson = JsonObject;

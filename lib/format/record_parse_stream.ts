@@ -12,12 +12,13 @@ import { parseJson } from "../codec/parse_json.ts";
 import type { ScalarValue } from "../codec/types.ts";
 import { parseRecordBatch, type RecordCursor } from "./_parse_record_batch.ts";
 import { jsonToRecord } from "./_record_json.ts";
-import type { BackupRecord } from "./record.ts";
+import type { RecordKind } from "./layout.ts";
+import { type BackupRecord, recordKindOf } from "./record.ts";
 
 /** Options for {@linkcode RecordParseStream}. */
 export interface RecordParseStreamOptions {
-  /** The kind of record the file holds. */
-  kind: BackupRecord["kind"];
+  /** What the file holds, as its name says (`nodes` or `relationships`). */
+  kind: RecordKind;
   /** The file's path within the backup, for error messages. */
   file: string;
   /**
@@ -38,7 +39,7 @@ export interface RecordParseStreamOptions {
  * import { RecordParseStream } from "./record_parse_stream.ts";
  *
  * const records = ReadableStream.from([['{"node_id":0,"node_labels":[],"node_props":{}}']])
- *   .pipeThrough(new RecordParseStream({ kind: "node", file: "data/nodes_1.json" }));
+ *   .pipeThrough(new RecordParseStream({ kind: "nodes", file: "data/nodes_1.json" }));
  * deepEqual(await Array.fromAsync(records), [[
  *   { kind: "node", id: 0n, labels: [], properties: {} },
  * ]]);
@@ -50,6 +51,7 @@ export class RecordParseStream
 
   /** Makes a stream for one data file. */
   constructor(options: RecordParseStreamOptions) {
+    const kind = recordKindOf(options.kind);
     const cursor: RecordCursor = {
       context: options.context ?? "Invalid backup",
       file: options.file,
@@ -58,7 +60,7 @@ export class RecordParseStream
     super({
       transform: (batch, controller) => {
         controller.enqueue(parseRecordBatch(batch, (text) => {
-          const record = jsonToRecord(parseJson(text), options.kind);
+          const record = jsonToRecord(parseJson(text), kind);
           checkStorable(record);
           return record;
         }, cursor));

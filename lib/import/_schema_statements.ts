@@ -75,30 +75,24 @@ export function schemaStatements(
   }
   const statements: SchemaStatement[] = [];
   const skipped: SkippedSchema[] = [];
-  for (const c of schema.constraints) {
-    const statement = constraintStatement(c, target);
+  const add = (
+    item: { name: string; type: string },
+    kind: SkippedSchema["kind"],
+    statement: SchemaStatement | string,
+  ): void => {
     if (typeof statement !== "string") statements.push(statement);
-    else {
-      skipped.push({
-        name: c.name,
-        kind: "constraint",
-        type: c.type,
+    else {skipped.push({
+        name: item.name,
+        kind,
+        type: item.type,
         reason: statement,
-      });
-    }
+      });}
+  };
+  for (const c of schema.constraints) {
+    add(c, "constraint", constraintStatement(c, target));
   }
   for (const i of schema.indexes) {
-    if (i.owningConstraint !== null) continue;
-    const statement = indexStatement(i, target);
-    if (typeof statement !== "string") statements.push(statement);
-    else {
-      skipped.push({
-        name: i.name,
-        kind: "index",
-        type: i.type,
-        reason: statement,
-      });
-    }
+    if (i.owningConstraint === null) add(i, "index", indexStatement(i, target));
   }
   return { statements, skipped };
 }

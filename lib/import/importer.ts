@@ -160,7 +160,7 @@ interface WriteStart {
  *
  * @example Restore a backup into an empty database
  * ```ts ignore
- * import neo4j from "npm:neo4j-driver@^6.3.0";
+ * import neo4j from "npm:neo4j-driver@6.3.0";
  * import { Importer } from "./importer.ts";
  *
  * const driver = neo4j.driver("neo4j://localhost:7687", neo4j.auth.basic("neo4j", "secret"), {
