@@ -132,7 +132,7 @@ Deno.test("RecordStringifyStream and RecordParseStream round-trip records of bot
   const back: BackupRecord[] = [];
   for await (
     const batch of ReadableStream.from([texts]).pipeThrough(
-      new RecordParseStream({ kind: "node", file: "data/nodes_2.json" }),
+      new RecordParseStream({ kind: "nodes", file: "data/nodes_2.json" }),
     )
   ) back.push(...batch);
   deepEqual(back, records);
@@ -183,7 +183,7 @@ Deno.test("RecordParseStream names the file and record number of a bad record", 
         '{"node_id":0,"node_labels":[],"node_props":{}}',
         bad,
       ]]).pipeThrough(
-        new RecordParseStream({ kind: "node", file: "data/nodes_9.json" }),
+        new RecordParseStream({ kind: "nodes", file: "data/nodes_9.json" }),
       );
       await rejects(Array.fromAsync(stream), (error: Error) => {
         ok(error instanceof BackupError, String(error));
