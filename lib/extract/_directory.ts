@@ -25,30 +25,7 @@ export async function prepareDirectory(
   dir: string,
   options: PrepareDirectoryOptions,
 ): Promise<void> {
-  let entries: string[];
-  try {
-    entries = [];
-    for await (const entry of Deno.readDir(dir)) entries.push(entry.name);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      throw new BackupError(
-        `Cannot extract: cannot read ${dir}: ${describeFileError(error)}`,
-        {
-          code: "IO",
-          cause: error,
-        },
-      );
-    }
-    try {
-      await Deno.mkdir(dir, { recursive: true });
-    } catch (error) {
-      throw new BackupError(
-        `Cannot extract: cannot create ${dir}: ${describeFileError(error)}`,
-        { code: "IO", cause: error },
-      );
-    }
-    return;
-  }
+  const entries = await listOrCreate(dir);
   if (entries.length === 0) return;
   const question =
     `${dir} is not empty (${entries.length} entries). Overwrite the backup in it?`;
@@ -60,6 +37,39 @@ export async function prepareDirectory(
       { code: "TARGET_NOT_EMPTY", hint: "confirm" },
     );
   }
+  await removeEarlierBackup(dir);
+}
+
+/** The names in `dir`; a missing `dir` is created (and has none). */
+async function listOrCreate(dir: string): Promise<string[]> {
+  try {
+    const entries: string[] = [];
+    for await (const entry of Deno.readDir(dir)) entries.push(entry.name);
+    return entries;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new BackupError(
+        `Cannot extract: cannot read ${dir}: ${describeFileError(error)}`,
+        { code: "IO", cause: error },
+      );
+    }
+  }
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new BackupError(
+      `Cannot extract: cannot create ${dir}: ${describeFileError(error)}`,
+      { code: "IO", cause: error },
+    );
+  }
+  return [];
+}
+
+/**
+ * Removes the files of an earlier backup from `dir`: the manifest first (so that the directory
+ * never looks complete meanwhile), the metadata files, the data files, the marker.
+ */
+async function removeEarlierBackup(dir: string): Promise<void> {
   await removeQuietly(join(dir, MANIFEST_FILE));
   await syncDirectory(dir);
   await removeQuietly(join(dir, `${MANIFEST_FILE}.partial`));

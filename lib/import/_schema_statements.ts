@@ -198,24 +198,11 @@ function indexStatement(
   const base = { name: i.name, kind: "index", type: i.type } as const;
   switch (i.type) {
     case "RANGE":
-    case "BTREE": {
-      const btree = target.v44 && !(target.fromV4 && i.type === "RANGE");
-      // A btree index's spatial settings (and provider) are kept into 4.4. From 5.0 on a btree
-      // index becomes a range index, which has no settings (5.x refuses the statement with
-      // them: "contains spatial config settings options"; and with 4.4's btree providers:
-      // "Invalid index type b-tree"): it gets no OPTIONS, its spatial settings and provider are
-      // dropped without being reported in `skipped`, and the target's defaults apply. Range
-      // indexes have no settings anywhere.
+    case "BTREE":
       return {
         ...base,
-        ...withOptions(
-          `CREATE ${
-            btree ? "BTREE" : "RANGE"
-          } INDEX ${name} IF NOT EXISTS ${on}`,
-          btree ? btreeOptions(i.options, false) : undefined,
-        ),
+        ...rangeIndex(i, target, `${name} IF NOT EXISTS ${on}`),
       };
-    }
     case "TEXT":
       return {
         ...base,
@@ -264,6 +251,26 @@ function indexStatement(
     default:
       return `this tool cannot recreate ${i.type} indexes`;
   }
+}
+
+/**
+ * A range index, or on 4.4 a btree index: a btree index's spatial settings (and provider) are
+ * kept into 4.4. From 5.0 on a btree index becomes a range index, which has no settings (5.x
+ * refuses the statement with them: "contains spatial config settings options"; and with 4.4's
+ * btree providers: "Invalid index type b-tree"): it gets no OPTIONS, its spatial settings and
+ * provider are dropped without being reported in `skipped`, and the target's defaults apply.
+ * Range indexes have no settings anywhere.
+ */
+function rangeIndex(
+  i: IndexDefinition,
+  target: Target,
+  rest: string,
+): Pick<SchemaStatement, "cypher" | "params"> {
+  const btree = target.v44 && !(target.fromV4 && i.type === "RANGE");
+  return withOptions(
+    `CREATE ${btree ? "BTREE" : "RANGE"} INDEX ${rest}`,
+    btree ? btreeOptions(i.options, false) : undefined,
+  );
 }
 
 /** A statement's Cypher and parameters, with `OPTIONS $options` when there are options. */

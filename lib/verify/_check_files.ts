@@ -68,32 +68,47 @@ export async function checkFiles(
     for (const index of relationships) await run(index, undefined);
     return;
   }
-  let nodesLeft = nodes.length;
-  const nodesDone = Promise.withResolvers<void>();
-  if (nodesLeft === 0) nodesDone.resolve();
-  const queue = [...nodes, ...relationships];
-  let early = 0;
   try {
-    await Promise.all([
-      nodesDone.promise.then(() => options.onNodesDone()),
-      ...workers.map(async (worker) => {
-        for (
-          let index = queue.shift();
-          index !== undefined;
-          index = queue.shift()
-        ) {
-          const isNodes = backup.files[index]!.kind === "nodes";
-          if (!isNodes && nodesLeft > 0 && ++early > workers.length) {
-            await nodesDone.promise;
-          }
-          await run(index, worker);
-          if (isNodes && --nodesLeft === 0) nodesDone.resolve();
-        }
-      }),
-    ]);
+    await runPool(workers, nodes, relationships, run, options.onNodesDone);
   } finally {
     for (const worker of workers) worker.terminate();
   }
+}
+
+/**
+ * Runs every file on the pool of workers, node files first; relationship files start once a
+ * worker is free, but no more of them than there are workers before the node files are done.
+ */
+async function runPool(
+  workers: Worker[],
+  nodes: number[],
+  relationships: number[],
+  run: (index: number, worker: Worker) => Promise<void>,
+  onNodesDone: () => void,
+): Promise<void> {
+  let nodesLeft = nodes.length;
+  const nodesDone = Promise.withResolvers<void>();
+  if (nodesLeft === 0) nodesDone.resolve();
+  const isNodes = new Set(nodes);
+  const queue = [...nodes, ...relationships];
+  let early = 0;
+  await Promise.all([
+    nodesDone.promise.then(onNodesDone),
+    ...workers.map(async (worker) => {
+      for (
+        let index = queue.shift();
+        index !== undefined;
+        index = queue.shift()
+      ) {
+        const nodeFile = isNodes.has(index);
+        if (!nodeFile && nodesLeft > 0 && ++early > workers.length) {
+          await nodesDone.promise;
+        }
+        await run(index, worker);
+        if (nodeFile && --nodesLeft === 0) nodesDone.resolve();
+      }
+    }),
+  ]);
 }
 
 function startWorkers(count: number): Worker[] {
