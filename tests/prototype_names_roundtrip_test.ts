@@ -24,7 +24,7 @@ import neo4j, { type Driver, isDate, isPoint } from "neo4j-driver";
 import { escapeName } from "../lib/_cypher.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { readManifest } from "../lib/format/manifest.ts";
-import { Importer } from "../lib/import/importer.ts";
+import { type ImportCounts, Importer } from "../lib/import/importer.ts";
 import { verifyBackup } from "../lib/verify/verify_backup.ts";
 import { snapshotBackup } from "./_backup.ts";
 import {
@@ -261,6 +261,28 @@ async function checkNames(
   }
 }
 
+/**
+ * Verifies the backup in `dir` (it holds `source`), then imports it into the wiped database;
+ * returns what the import did.
+ */
+async function verifyAndImport(
+  driver: Driver,
+  database: string | undefined,
+  dir: string,
+  source: GraphSnapshot,
+): Promise<ImportCounts> {
+  const verified = await verifyBackup(dir);
+  equal(verified.nodes, source.nodes.length);
+  equal(verified.relationships, source.relationships.length);
+  deepEqual(diffSnapshots(source, await snapshotBackup(dir)), []);
+  await wipe(driver, database);
+  const counts = await new Importer({ projectDir: dir, driver, database })
+    .importData();
+  equal(counts.nodes, source.nodes.length);
+  equal(counts.relationships, source.relationships.length);
+  return counts;
+}
+
 Deno.test("Extractor and Importer round-trip every Object.prototype name as a property key, label, type and schema name (this tool's format)", async (t) => {
   await using driver = await openDriver();
   const { database } = await testTarget();
@@ -286,16 +308,7 @@ Deno.test("Extractor and Importer round-trip every Object.prototype name as a pr
         `manifest counts label ${name}`,
       );
     }
-    const verified = await verifyBackup(dir);
-    equal(verified.nodes, source.nodes.length);
-    equal(verified.relationships, source.relationships.length);
-    deepEqual(diffSnapshots(source, await snapshotBackup(dir)), []);
-
-    await wipe(driver, database);
-    const counts = await new Importer({ projectDir: dir, driver, database })
-      .importData();
-    equal(counts.nodes, source.nodes.length);
-    equal(counts.relationships, source.relationships.length);
+    const counts = await verifyAndImport(driver, database, dir, source);
     deepEqual(counts.skipped, []);
     const graph = await snapshotGraph(driver, database);
     const schema = await snapshotSchema(driver, database);
@@ -320,16 +333,7 @@ Deno.test("Importer restores every Object.prototype name as a property key, labe
     const source = await snapshotGraph(driver, database);
     const sourceSchema = await snapshotSchema(driver, database);
     await pythonExtract(driver, database, dir);
-    const verified = await verifyBackup(dir);
-    equal(verified.nodes, source.nodes.length);
-    equal(verified.relationships, source.relationships.length);
-    deepEqual(diffSnapshots(source, await snapshotBackup(dir)), []);
-
-    await wipe(driver, database);
-    const counts = await new Importer({ projectDir: dir, driver, database })
-      .importData();
-    equal(counts.nodes, source.nodes.length);
-    equal(counts.relationships, source.relationships.length);
+    await verifyAndImport(driver, database, dir, source);
     const graph = await snapshotGraph(driver, database);
     const schema = await snapshotSchema(driver, database);
     await checkNames(t, graph, schema, false);

@@ -35,7 +35,7 @@ import {
   RecordTally,
   RELATIONSHIPS_QUERY,
 } from "./_record_tally.ts";
-import { readSchema } from "./_schema.ts";
+import { readSchema } from "../_schema.ts";
 
 /** Options for {@linkcode Extractor}: the Python tool's, in camelCase, and more. */
 export interface ExtractorOptions {

@@ -1,7 +1,7 @@
 import neo4j, { type Driver } from "../_driver.ts";
 import { escapeName } from "../_cypher.ts";
 import { countSchema, type SchemaCounts } from "../_schema_counts.ts";
-import { readSchema } from "../extract/_schema.ts";
+import { readSchema } from "../_schema.ts";
 
 /** What a database holds, in brief; the schema counted as {@linkcode countSchema} does. */
 export interface DatabaseContents extends SchemaCounts {

@@ -1,10 +1,10 @@
-import neo4j, { type Driver, type Record } from "../_driver.ts";
-import type { JsonObject, JsonValue } from "../codec/types.ts";
+import neo4j, { type Driver, type Record } from "./_driver.ts";
+import type { JsonObject, JsonValue } from "./codec/types.ts";
 import type {
   ConstraintDefinition,
   IndexDefinition,
   Schema,
-} from "../format/manifest.ts";
+} from "./format/manifest.ts";
 
 /**
  * Reads every constraint and index the server reports for a database, as data. Works on 4.4
