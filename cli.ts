@@ -1,5 +1,5 @@
 /**
- * The `neo4j-backup` command line: `extract`, `import` and `verify`.
+ * The `neo4j-backup` command line: `extract`, `import`, `verify` and `list`.
  *
  * ```sh
  * deno run -A jsr:@neo4j-tools/neo4j-backup/cli extract backup/ -a neo4j://localhost:7687
@@ -14,6 +14,7 @@ import {
   type CommandInput,
   extractCommand,
   importCommand,
+  listCommand,
   verifyCommand,
 } from "./lib/cli/_commands.ts";
 import { HELP } from "./lib/cli/_help.ts";
@@ -30,6 +31,7 @@ const COMMANDS: Record<Command, (input: CommandInput) => Promise<number>> = {
   extract: extractCommand,
   import: importCommand,
   verify: verifyCommand,
+  list: listCommand,
 };
 
 /**

@@ -3,8 +3,10 @@
  * Enterprise-only feature, no access to the server's files. An {@linkcode Extractor} writes a
  * database into a directory of gzip-compressed JSON files, exactly, type for type; an
  * {@linkcode Importer} restores such a directory into another database (any Neo4j 4.4 or later),
- * resumably, and checks the result; {@linkcode verifyBackup} checks a backup without a
- * database. Failures are {@linkcode BackupError}s.
+ * resumably, and checks the result. Both take a {@linkcode Selection} (labels, relationship
+ * types, schema or data only) to back up or restore part of a database. {@linkcode verifyBackup}
+ * checks a backup without a database, {@linkcode listBackup} says what it holds from its
+ * manifest. Failures are {@linkcode BackupError}s.
  *
  * The codec (every property value to JSON and back) is at `./codec`, the backup format's parts
  * (manifest, records, data file streams) at `./format`, the command line at `./cli`.
@@ -50,6 +52,22 @@ export type {
   VerifyCounts,
   VerifyProgress,
 } from "./lib/verify/verify_backup.ts";
+export { listBackup } from "./lib/list/list_backup.ts";
+export type {
+  BackupListing,
+  ListBackupOptions,
+  ListedConstraint,
+  ListedFile,
+  ListedIndex,
+  ListedSource,
+} from "./lib/list/list_backup.ts";
+export type { Selection, SelectionRecord } from "./lib/format/selection.ts";
+export type {
+  Counts,
+  LabelSetCount,
+  RelationshipTypeCount,
+  ToolInfo,
+} from "./lib/format/manifest.ts";
 export type { SchemaCounts } from "./lib/_schema_counts.ts";
 export { BackupError } from "./lib/errors.ts";
 export type {

@@ -332,6 +332,7 @@ function sampleManifest(): Manifest {
       relationshipsAtStart: 0,
       relationshipsAtEnd: 0,
     },
+    selection: null,
   };
 }
 

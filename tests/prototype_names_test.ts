@@ -412,6 +412,7 @@ async function writeNativeBackup(
       relationshipsAtStart: 2,
       relationshipsAtEnd: 2,
     },
+    selection: null,
   };
   await writeManifest(dir, manifest);
   return manifest;

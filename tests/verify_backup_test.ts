@@ -64,6 +64,7 @@ async function writeBackup(
       relationshipsAtStart: 0,
       relationshipsAtEnd: 0,
     },
+    selection: null,
   };
   await writeManifest(dir, manifest);
 }

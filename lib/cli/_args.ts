@@ -1,8 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { Selection } from "../format/selection.ts";
 import { parseSize } from "./_format.ts";
 
 /** The commands of the tool. */
-export type Command = "extract" | "import" | "verify";
+export type Command = "extract" | "import" | "verify" | "list";
 
 const CONNECTION_OPTIONS = {
   address: { type: "string", short: "a" },
@@ -17,11 +18,22 @@ const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** What part of the data and schema extract and import take (repeatable names). */
+const SELECTION_OPTIONS = {
+  label: { type: "string", multiple: true },
+  "exclude-label": { type: "string", multiple: true },
+  type: { type: "string", multiple: true },
+  "exclude-type": { type: "string", multiple: true },
+  "schema-only": { type: "boolean" },
+  "data-only": { type: "boolean" },
+} as const;
+
 /** Each command's options, as `node:util` parseArgs takes them. */
 export const OPTIONS = {
   extract: {
     ...CONNECTION_OPTIONS,
     ...COMMON_OPTIONS,
+    ...SELECTION_OPTIONS,
     "no-compress": { type: "boolean" },
     indent: { type: "string" },
     "file-size": { type: "string" },
@@ -37,9 +49,16 @@ export const OPTIONS = {
     resume: { type: "boolean" },
     journal: { type: "string" },
     "no-schema": { type: "boolean" },
+    ...SELECTION_OPTIONS,
+    "rename-label": { type: "string", multiple: true },
+    "rename-type": { type: "string", multiple: true },
   },
   verify: {
     quiet: { type: "boolean", short: "q" },
+    help: { type: "boolean", short: "h" },
+  },
+  list: {
+    json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 } satisfies Record<Command, ParseArgsConfig["options"]>;
@@ -57,8 +76,11 @@ export class UsageError extends Error {
   }
 }
 
-/** Option values by name, as parseArgs returns them. */
-export type Values = Record<string, string | boolean | undefined>;
+/** Option values by name, as parseArgs returns them (lists for repeatable options). */
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** The selection flags, as the engines take them (every field given). */
+export type SelectionFlags = Required<Selection>;
 
 /** A command line, parsed. */
 export interface ParsedArgs {
@@ -110,12 +132,11 @@ export function parseCommandLine(args: string[]): ParsedArgs {
 }
 
 /** The Extractor's options that `extract`'s flags give. */
-export function extractOptions(values: Values): {
+export function extractOptions(values: Values): SelectionFlags & {
   inputYes: boolean;
   compress: boolean;
   indentSize: number;
   jsonFileSize?: number;
-  schema: boolean;
 } {
   const indent = integer(values.indent, "--indent", 0, 10, "extract") ?? 0;
   let fileSize: number | undefined;
@@ -129,23 +150,25 @@ export function extractOptions(values: Values): {
       );
     }
   }
+  const selection = selectionFlags(values, "extract");
   return {
     inputYes: values.yes === true,
     compress: values["no-compress"] !== true,
     indentSize: indent,
     ...(fileSize === undefined ? {} : { jsonFileSize: fileSize }),
-    schema: values["no-schema"] !== true && values["no-constraints"] !== true,
+    ...selection,
   };
 }
 
 /** The Importer's options that `import`'s flags give. */
-export function importOptions(values: Values): {
+export function importOptions(values: Values): SelectionFlags & {
   inputYes: boolean;
   batchSize?: number;
   clean: boolean;
   resume: boolean;
   journal?: string;
-  schema: boolean;
+  renameLabels: Record<string, string>;
+  renameTypes: Record<string, string>;
 } {
   const batchSize = integer(
     values["batch-size"],
@@ -157,18 +180,120 @@ export function importOptions(values: Values): {
   if (values.clean && values.resume) {
     throw new UsageError("--clean and --resume exclude each other", "import");
   }
+  const selection = selectionFlags(values, "import");
   return {
     inputYes: values.yes === true,
     ...(batchSize === undefined ? {} : { batchSize }),
     clean: values.clean === true,
     resume: values.resume === true,
     ...(typeof values.journal === "string" ? { journal: values.journal } : {}),
-    schema: values["no-schema"] !== true,
+    ...selection,
+    renameLabels: renames(values, "rename-label"),
+    renameTypes: renames(values, "rename-type"),
   };
 }
 
+/**
+ * The flag a selected or excluded name came from (`--label`, `--exclude-label`, `--type`,
+ * `--exclude-type`), for the warning about a name that matches nothing.
+ */
+export function selectionFlag(
+  values: Values,
+  what: "label" | "type",
+  name: string,
+): string {
+  return strings(values[`exclude-${what}`]).includes(name)
+    ? `--exclude-${what}`
+    : `--${what}`;
+}
+
+/** The selection flags of extract and import, checked. */
+function selectionFlags(values: Values, command: Command): SelectionFlags {
+  const labels = names(values, "label", command);
+  const excludeLabels = names(values, "exclude-label", command);
+  const types = names(values, "type", command);
+  const excludeTypes = names(values, "exclude-type", command);
+  for (
+    const [flag, selected, excluded] of [
+      ["label", labels, excludeLabels],
+      ["type", types, excludeTypes],
+    ] as const
+  ) {
+    const clash = selected.find((name) => excluded.includes(name));
+    if (clash !== undefined) {
+      throw new UsageError(
+        `--${flag} and --exclude-${flag} both name ${JSON.stringify(clash)}`,
+        command,
+      );
+    }
+  }
+  const noSchema = ["data-only", "no-schema", "no-constraints"].find((flag) =>
+    values[flag] === true
+  );
+  if (values["schema-only"] === true && noSchema !== undefined) {
+    throw new UsageError(
+      `--schema-only and --${noSchema} exclude each other`,
+      command,
+    );
+  }
+  return {
+    labels,
+    excludeLabels,
+    types,
+    excludeTypes,
+    schema: noSchema === undefined,
+    data: values["schema-only"] !== true,
+  };
+}
+
+/** The names given to a repeatable flag, each once; an empty one is a usage error. */
+function names(values: Values, flag: string, command: Command): string[] {
+  const given = strings(values[flag]);
+  if (given.includes("")) {
+    throw new UsageError(`--${flag} must be a non-empty name, got ""`, command);
+  }
+  return [...new Set(given)];
+}
+
+/** The renames of `--rename-label` or `--rename-type`: old name to new name. */
+function renames(
+  values: Values,
+  flag: "rename-label" | "rename-type",
+): Record<string, string> {
+  const map = new Map<string, string>();
+  for (const value of strings(values[flag])) {
+    const at = value.indexOf("=");
+    const from = at < 0 ? "" : value.slice(0, at);
+    const to = at < 0 ? "" : value.slice(at + 1);
+    if (from === "" || to === "") {
+      throw new UsageError(
+        `--${flag} must be <old>=<new>, got ${JSON.stringify(value)}`,
+        "import",
+      );
+    }
+    const earlier = map.get(from);
+    if (earlier !== undefined && earlier !== to) {
+      throw new UsageError(
+        `--${flag} renames ${JSON.stringify(from)} twice: to ${
+          JSON.stringify(earlier)
+        } and to ${JSON.stringify(to)}`,
+        "import",
+      );
+    }
+    map.set(from, to);
+  }
+  // fromEntries defines own properties: a name like "__proto__" stays a name.
+  return Object.fromEntries(map);
+}
+
+/** A repeatable option's values (none when absent). */
+function strings(value: Values[string]): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [String(value)];
+}
+
 function integer(
-  value: string | boolean | undefined,
+  value: Values[string],
   flag: string,
   min: number,
   max: number,

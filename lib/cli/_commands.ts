@@ -1,9 +1,16 @@
 import { describeSchemaCounts } from "../_schema_counts.ts";
 import { Extractor } from "../extract/extractor.ts";
 import { Importer } from "../import/importer.ts";
+import { listBackup } from "../list/list_backup.ts";
 import { verifyBackup } from "../verify/verify_backup.ts";
-import { extractOptions, importOptions, type Values } from "./_args.ts";
+import {
+  extractOptions,
+  importOptions,
+  selectionFlag,
+  type Values,
+} from "./_args.ts";
 import { formatBytes, formatCount, formatDuration, plural } from "./_format.ts";
+import { formatListing } from "./_list.ts";
 import type { ProgressDisplay } from "./_progress.ts";
 import { engineOptions, withSession } from "./_session.ts";
 import type { Terminal } from "./_terminal.ts";
@@ -46,6 +53,32 @@ export async function verifyCommand(input: CommandInput): Promise<number> {
   }
 }
 
+/**
+ * `neo4j-backup list <dir>`: what a backup holds, from its manifest (a backup of the Python tool:
+ * from its records), as text or, with `--json`, as JSON (and nothing else) on stdout.
+ */
+export async function listCommand(input: CommandInput): Promise<number> {
+  const { dir, terminal, progress } = input;
+  try {
+    const listing = await listBackup(dir, {
+      onProgress: (p) =>
+        progress.update({
+          ...p,
+          unit: p.phase === "checksums" ? "bytes" : "records",
+        }),
+    });
+    progress.finish();
+    terminal.out(
+      input.values.json === true
+        ? `${JSON.stringify(listing, null, 2)}\n`
+        : formatListing(listing),
+    );
+    return 0;
+  } finally {
+    progress.finish();
+  }
+}
+
 /** `neo4j-backup extract <dir>`: backs a database up into `dir`. */
 export async function extractCommand(input: CommandInput): Promise<number> {
   const { dir, values, terminal, progress } = input;
@@ -66,13 +99,16 @@ export async function extractCommand(input: CommandInput): Promise<number> {
       "warning: the database changed while it was extracted; the backup may not be consistent (see consistency in manifest.json)\n",
     );
   }
+  warnUnmatched(terminal, values, counts.unmatched, "in the database");
   if (values.quiet !== true) {
     terminal.out(
       `Extracted ${formatCount(counts.nodes)} nodes and ${
         formatCount(counts.relationships)
       } relationships (${describeSchemaCounts(counts)}) into ${dir} in ${
         formatDuration(counts.elapsedMs)
-      }: ${plural(counts.files, "file")}, ${formatBytes(counts.bytes)}\n`,
+      }: ${plural(counts.files, "file")}, ${formatBytes(counts.bytes)}${
+        leftOut(counts.relationshipsLeftOut)
+      }\n`,
     );
   }
   return 0;
@@ -104,14 +140,52 @@ export async function importCommand(input: CommandInput): Promise<number> {
       } (${item.type}) was not created: ${item.reason}\n`,
     );
   }
+  warnUnmatched(terminal, values, counts.unmatched, "in the backup");
   if (values.quiet !== true) {
     terminal.out(
       `Imported ${formatCount(counts.nodes)} nodes and ${
         formatCount(counts.relationships)
       } relationships (${describeSchemaCounts(counts)}) from ${dir}${
         counts.resumed ? " (resumed)" : ""
-      } in ${formatDuration(counts.elapsedMs)}; counts verified\n`,
+      } in ${formatDuration(counts.elapsedMs)}; counts verified${
+        leftOut(counts.relationshipsLeftOut)
+      }\n`,
     );
   }
   return 0;
+}
+
+/**
+ * One warning per selected or excluded name that matches nothing `where` (`in the database`,
+ * `in the backup`), naming the flag it came from: a typo is not silent.
+ */
+function warnUnmatched(
+  terminal: Terminal,
+  values: Values,
+  unmatched: { labels: readonly string[]; types: readonly string[] },
+  where: string,
+): void {
+  for (const label of unmatched.labels) {
+    terminal.err(
+      `warning: ${selectionFlag(values, "label", label)} ${
+        JSON.stringify(label)
+      } matches no node ${where}\n`,
+    );
+  }
+  for (const type of unmatched.types) {
+    terminal.err(
+      `warning: ${selectionFlag(values, "type", type)} ${
+        JSON.stringify(type)
+      } matches no relationship ${where}\n`,
+    );
+  }
+}
+
+/** The summary's note of relationships left out with an endpoint; empty when none were. */
+function leftOut(relationships: number): string {
+  return relationships > 0
+    ? `; ${
+      plural(relationships, "relationship")
+    } left out because an endpoint was not selected`
+    : "";
 }

@@ -9,6 +9,24 @@ const CONNECTION_HELP =
                             terminal when missing
   -d, --database <name>     Database [env: NEO4J_DATABASE] (default: the user's home database)`;
 
+/**
+ * The selection flags, which extract and import share, then `more` flags; `what` is what they
+ * select from.
+ */
+function selectionHelp(what: string, more = ""): string {
+  return `Selection (default: everything ${what}; repeat a flag for more names):
+      --label <label>       Only nodes with this label (with all their labels); repeated: with
+                            any of these labels
+      --exclude-label <label>
+                            Leave out nodes with this label
+      --type <type>         Only relationships of this type
+      --exclude-type <type> Leave out relationships of this type
+      --schema-only         Only the constraints and indexes, no nodes or relationships
+      --data-only           Only the nodes and relationships, no schema (same as --no-schema)${more}
+  A relationship is kept only when both its endpoints are; a constraint or index only when all
+  its labels or types are selected. A name that matches nothing ${what} is warned about.`;
+}
+
 /** The help of the tool and of each command. */
 export const HELP = {
   main:
@@ -18,6 +36,7 @@ Usage:
   neo4j-backup extract <dir> [options]   Back up a database into <dir>
   neo4j-backup import <dir> [options]    Restore the backup in <dir> into a database
   neo4j-backup verify <dir>              Check a backup's files, without a database
+  neo4j-backup list <dir> [--json]       Show what a backup holds, from its manifest
   neo4j-backup <command> --help          Options of a command
   neo4j-backup --version                 Versions of this tool, Deno and neo4j-driver
 
@@ -30,6 +49,8 @@ gzip-compressed JSON (data/nodes_<N>.json.gz, data/relationships_<N>.json.gz, ma
 The manifest is written last: a directory without one is an incomplete backup.
 
 ${CONNECTION_HELP}
+
+${selectionHelp("in the database")}
 
 Extract:
       --no-compress         Write plain .json files
@@ -48,6 +69,18 @@ written; the counts are checked after.
 
 ${CONNECTION_HELP}
 
+${
+    selectionHelp(
+      "in the backup",
+      `
+      --rename-label <old=new>
+                            Give nodes labelled <old> the label <new> instead (split at the
+                            first =; --label and --exclude-label name labels as in the backup)
+      --rename-type <old=new>
+                            Make relationships of type <old> of type <new> instead`,
+    )
+  }
+
 Import:
       --batch-size <n>      Records per transaction (default: 10000)
       --clean               Empty the database first (data and schema), after confirmation
@@ -63,5 +96,15 @@ Checks a backup without a database: the manifest, every file's size and SHA-256,
 the counts, and that every relationship's endpoints are in the backup.
 
   -q, --quiet               Print errors only
+  -h, --help                This help`,
+  list: `Usage: neo4j-backup list <dir> [options]
+
+Shows what a backup holds without a database, from its manifest alone (no data file is read):
+the source database and server, when it was extracted, the nodes per label set and the
+relationships per type, the constraints and indexes, the files, the selection it was extracted
+with, and whether the database changed meanwhile. A backup of the Python neo4j-backup has no
+manifest: its records are read to count them. To check the files, run verify.
+
+      --json                Print the listing as JSON (and nothing else) on stdout
   -h, --help                This help`,
 } as const;

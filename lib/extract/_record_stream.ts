@@ -5,6 +5,7 @@ import type { DataFileEntry } from "../format/manifest.ts";
 import type { BackupRecord } from "../format/record.ts";
 import { RecordStringifyStream } from "../format/record_stringify_stream.ts";
 import { rowBatches } from "./_row_stream.ts";
+import type { Query } from "./_selected_queries.ts";
 
 /** A result row, read by column index. */
 export interface Row {
@@ -13,6 +14,12 @@ export interface Row {
 
 /** Options of {@linkcode writeRecords}. */
 export interface WriteRecordsOptions {
+  /** The database to read. */
+  database: string | undefined;
+  /** What the files hold. */
+  kind: RecordKind;
+  /** Turns a row of the queries into a record. */
+  toRecord: (row: Row) => BackupRecord;
   /** The backup directory. */
   dir: string;
   /** Gzip the data files. */
@@ -36,18 +43,16 @@ export interface WrittenRecords {
 }
 
 /**
- * Streams one query's rows, turned into records by `toRecord`, into data files of `kind`:
- * pull-based, so that a slow disk holds back the reading; encoding and compression overlap with
- * it (in a worker).
+ * Streams the rows of `queries`, one after the other and turned into records by `toRecord`, into
+ * data files of `kind`: pull-based, so that a slow disk holds back the reading; encoding and
+ * compression overlap with it (in a worker).
  */
 export async function writeRecords(
   driver: Driver,
-  database: string | undefined,
-  kind: RecordKind,
-  query: string,
-  toRecord: (row: Row) => BackupRecord,
+  queries: readonly Query[],
   options: WriteRecordsOptions,
 ): Promise<WrittenRecords> {
+  const { database, kind, toRecord } = options;
   const writer = new DataFileWriter(options.dir, kind, {
     compress: options.compress,
     fileSize: options.fileSize,
@@ -66,13 +71,18 @@ export async function writeRecords(
     const done = Promise.withResolvers<void>();
     reading = done.promise;
     try {
-      // Room for two fetches, so that the server sends the next while this one is encoded.
-      const rows = rowBatches(session.run(query), 2 * options.fetchSize);
-      for await (const batch of rows) {
-        const converted = batch.map(toRecord);
-        records += converted.length;
-        yield converted;
-        options.onBatch(records, writer.bytes);
+      for (const query of queries) {
+        // Room for two fetches, so that the server sends the next while this one is encoded.
+        const rows = rowBatches(
+          session.run(query.text, query.parameters),
+          2 * options.fetchSize,
+        );
+        for await (const batch of rows) {
+          const converted = batch.map(toRecord);
+          records += converted.length;
+          yield converted;
+          options.onBatch(records, writer.bytes);
+        }
       }
     } finally {
       done.resolve();

@@ -9,16 +9,9 @@ import type { BackupRecord } from "../format/record.ts";
 import type { Row } from "./_record_stream.ts";
 import { labelSetKey } from "../format/_label_set_key.ts";
 
-/** The queries the extract streams, with the columns the converters below read. */
-export const NODES_QUERY =
-  "MATCH (n) RETURN id(n) AS id, labels(n) AS labels, properties(n) AS props";
-/** See {@linkcode NODES_QUERY}. */
-export const RELATIONSHIPS_QUERY =
-  "MATCH (a)-[r]->(b) RETURN id(r) AS id, type(r) AS type, id(a) AS start, id(b) AS end, properties(r) AS props";
-
 /**
- * Turns the rows of {@linkcode NODES_QUERY} and {@linkcode RELATIONSHIPS_QUERY} into backup
- * records, counting nodes per label set and relationships per type on the way (for the
+ * Turns the rows of the extract's queries (see `nodeQueries` and `relationshipQueries`) into
+ * backup records, counting nodes per label set and relationships per type on the way (for the
  * manifest).
  */
 export class RecordTally {
@@ -26,7 +19,7 @@ export class RecordTally {
   readonly #labelSets = new Map<string, LabelSetCount>();
   readonly #types = new Map<string, number>();
 
-  /** A node record from a row of {@linkcode NODES_QUERY}. */
+  /** A node record from a row of `nodeQueries`: id, labels, properties. */
   readonly node = (row: Row): BackupRecord => {
     const labels = row.get(1) as string[];
     const key = labelSetKey(labels);
@@ -46,7 +39,7 @@ export class RecordTally {
     };
   };
 
-  /** A relationship record from a row of {@linkcode RELATIONSHIPS_QUERY}. */
+  /** A relationship record from a row of `relationshipQueries`: id, type, start, end, properties. */
   readonly relationship = (row: Row): BackupRecord => {
     const type = row.get(1) as string;
     this.#types.set(type, (this.#types.get(type) ?? 0) + 1);

@@ -30,15 +30,24 @@ import {
   writeRecords,
   type WrittenRecords,
 } from "./_record_stream.ts";
-import {
-  NODES_QUERY,
-  RecordTally,
-  RELATIONSHIPS_QUERY,
-} from "./_record_tally.ts";
+import { RecordTally } from "./_record_tally.ts";
 import { readSchema } from "../_schema.ts";
+import { type Selection, Selector } from "../format/selection.ts";
+import {
+  countSelectedTypes,
+  nodeQueries,
+  type Query,
+  readTokens,
+  relationshipQueries,
+} from "./_selected_queries.ts";
 
-/** Options for {@linkcode Extractor}: the Python tool's, in camelCase, and more. */
-export interface ExtractorOptions {
+/**
+ * Options for {@linkcode Extractor}: the Python tool's, in camelCase, and more. The
+ * {@linkcode Selection} (`labels`, `excludeLabels`, `types`, `excludeTypes`, `schema`, `data`)
+ * chooses what part of the database the backup holds; the server does the selecting (label
+ * scans, type patterns), and the manifest records it.
+ */
+export interface ExtractorOptions extends Selection {
   /** The backup directory to write. */
   projectDir: string;
   /**
@@ -76,11 +85,6 @@ export interface ExtractorOptions {
    * @default {134217728} (128 MiB)
    */
   jsonFileSize?: number;
-  /**
-   * Back up the schema (every constraint and index), as the Importer's `schema` creates it.
-   * @default {true}
-   */
-  schema?: boolean;
   /**
    * The Python tool's name for `schema` (it covers the whole schema here); `schema` wins.
    * @default {true}
@@ -130,6 +134,13 @@ export interface ExtractCounts extends SchemaCounts {
   bytes: number;
   /** Whether the database changed while the extract ran (the backup may be inconsistent). */
   writesDetected: boolean;
+  /**
+   * Relationships of a selected type left out because an endpoint was not selected (0 without
+   * a selection of labels).
+   */
+  relationshipsLeftOut: number;
+  /** Names the selection gives (selected or excluded) that the database does not use. */
+  unmatched: { labels: string[]; types: string[] };
   /** Wall time, in milliseconds. */
   elapsedMs: number;
 }
@@ -165,6 +176,7 @@ interface Snapshot {
  */
 export class Extractor {
   readonly #options: ExtractorOptions;
+  readonly #selector: Selector;
 
   /** Checks the options; nothing runs until {@linkcode Extractor.extractData}. */
   constructor(options: ExtractorOptions) {
@@ -184,6 +196,10 @@ export class Extractor {
         `indentSize must be an integer from 0 to 10, got ${options.indentSize}`,
       );
     }
+    this.#selector = new Selector({
+      ...options,
+      schema: options.schema ?? options.pullUniquenessConstraints ?? true,
+    });
     this.#options = options;
   }
 
@@ -212,20 +228,26 @@ export class Extractor {
     );
     try {
       const before = await this.#snapshot();
+      const selection = await this.#survey(before.state);
       const tally = new RecordTally();
-      const nodes = await this.#write("nodes", NODES_QUERY, tally.node, {
-        total: before.state.nodes,
-        bytesBefore: 0,
-      });
+      const nodes = await this.#write(
+        "nodes",
+        nodeQueries(this.#selector),
+        tally.node,
+        { total: selection.nodes, bytesBefore: 0 },
+      );
       const relationships = await this.#write(
         "relationships",
-        RELATIONSHIPS_QUERY,
+        relationshipQueries(this.#selector),
         tally.relationship,
         {
-          total: before.state.relationships,
+          total: this.#selector.filtersNodes ? 0 : selection.relationships,
           bytesBefore: sumBytes(nodes.files),
         },
       );
+      const relationshipsLeftOut = this.#selector.filtersNodes
+        ? Math.max(0, selection.relationships - relationships.records)
+        : 0;
       o.signal?.throwIfAborted();
       const files = [...nodes.files, ...relationships.files];
       o.onProgress?.({
@@ -241,6 +263,7 @@ export class Extractor {
         tally,
         before,
         after,
+        relationshipsLeftOut,
       });
       await this.#finish(manifest);
       return {
@@ -251,6 +274,8 @@ export class Extractor {
         bytes: sumBytes(files),
         writesDetected: manifest.consistency.writesDetected ||
           manifest.consistency.schemaChanged,
+        relationshipsLeftOut,
+        unmatched: selection.unmatched,
         elapsedMs: Math.round(performance.now() - started),
       };
     } catch (error) {
@@ -281,22 +306,57 @@ export class Extractor {
     const o = this.#options;
     const retry = <T>(work: () => Promise<T>): Promise<T> =>
       withRetry(work, { signal: o.signal });
-    const schema = (o.schema ?? o.pullUniquenessConstraints ?? true)
-      ? await retry(() => readSchema(o.driver, o.database))
+    const schema = this.#selector.schema
+      ? this.#selector.selectSchema(
+        await retry(() => readSchema(o.driver, o.database)),
+      )
       : { constraints: [], indexes: [] };
     const state = await retry(() => readDatabaseState(o.driver, o.database));
     return { schema, state };
   }
 
+  /**
+   * What the selection will take, as far as the count store tells without a scan (nodes: known
+   * only without a selection of labels; relationships: those of the selected types, whatever
+   * their endpoints), and the names it gives that the database does not use.
+   */
+  async #survey(state: DatabaseState): Promise<{
+    nodes: number;
+    relationships: number;
+    unmatched: { labels: string[]; types: string[] };
+  }> {
+    const o = this.#options;
+    const selector = this.#selector;
+    const retry = <T>(work: () => Promise<T>): Promise<T> =>
+      withRetry(work, { signal: o.signal });
+    const named = selector.labels.length + selector.excludeLabels.length +
+        selector.types.length + selector.excludeTypes.length > 0;
+    const unmatched = named
+      ? selector.unmatched(await retry(() => readTokens(o.driver, o.database)))
+      : { labels: [], types: [] };
+    if (!selector.data) return { nodes: 0, relationships: 0, unmatched };
+    const relationships = await retry(() =>
+      countSelectedTypes(o.driver, o.database, selector, state.relationships)
+    );
+    return {
+      nodes: selector.filtersNodes ? 0 : state.nodes,
+      relationships,
+      unmatched,
+    };
+  }
+
   /** Streams one kind of record into data files, reporting progress. */
   #write(
     kind: RecordKind,
-    query: string,
+    queries: Query[],
     toRecord: (row: Row) => BackupRecord,
     progress: { total: number; bytesBefore: number },
   ): Promise<WrittenRecords> {
     const o = this.#options;
-    return writeRecords(o.driver, o.database, kind, query, toRecord, {
+    return writeRecords(o.driver, queries, {
+      database: o.database,
+      kind,
+      toRecord,
       dir: o.projectDir,
       compress: o.compress ?? true,
       fileSize: o.jsonFileSize ?? DEFAULT_FILE_SIZE,
@@ -323,6 +383,7 @@ export class Extractor {
       tally: RecordTally;
       before: Snapshot;
       after: Snapshot;
+      relationshipsLeftOut: number;
     },
   ): Manifest {
     const { nodes, relationships, tally, before, after } = written;
@@ -362,6 +423,7 @@ export class Extractor {
         relationshipsAtStart: before.state.relationships,
         relationshipsAtEnd: after.state.relationships,
       },
+      selection: this.#selector.toRecord(written.relationshipsLeftOut),
     };
   }
 

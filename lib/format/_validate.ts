@@ -24,6 +24,12 @@ export class JsonReader {
     return value;
   }
 
+  /** Whether a field is present (and not null). */
+  has(key: string): boolean {
+    const value = ownValue(this.#object, key);
+    return value !== undefined && value !== null;
+  }
+
   /** A nested object, as a reader. */
   object(key: string): JsonReader {
     return new JsonReader(this.raw(key), `${this.#where}.${key}`);

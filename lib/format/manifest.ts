@@ -5,6 +5,7 @@ import type { JsonObject, JsonValue } from "../codec/types.ts";
 import { BackupError } from "../errors.ts";
 import { describeFileError } from "./_file_sink.ts";
 import { JsonReader } from "./_validate.ts";
+import type { SelectionRecord } from "./selection.ts";
 import {
   DATA_FILE_PATTERN,
   FORMAT_NAME,
@@ -40,6 +41,11 @@ export interface Manifest {
   schema: Schema;
   /** Whether the database changed while the extract ran. */
   consistency: Consistency;
+  /**
+   * The part of the database the backup holds (`--label`, `--schema-only`, ...); null when the
+   * manifest records none (a backup of everything, also every one written before selections).
+   */
+  selection: SelectionRecord | null;
 }
 
 /** What wrote a backup. */
@@ -320,6 +326,12 @@ function manifestToJson(m: Manifest): JsonValue {
       relationshipsAtStart: int(m.consistency.relationshipsAtStart),
       relationshipsAtEnd: int(m.consistency.relationshipsAtEnd),
     },
+    ...(m.selection === null ? {} : {
+      selection: {
+        ...m.selection,
+        relationshipsLeftOut: int(m.selection.relationshipsLeftOut),
+      },
+    }),
   };
 }
 
@@ -384,6 +396,22 @@ function manifestFromJson(json: JsonValue): Manifest {
       relationshipsAtStart: consistency.count("relationshipsAtStart"),
       relationshipsAtEnd: consistency.count("relationshipsAtEnd"),
     },
+    selection: root.has("selection")
+      ? selectionFromJson(root.object("selection"))
+      : null,
+  };
+}
+
+/** The manifest's selection (see {@linkcode SelectionRecord}). */
+function selectionFromJson(selection: JsonReader): SelectionRecord {
+  return {
+    labels: selection.strings("labels"),
+    excludeLabels: selection.strings("excludeLabels"),
+    types: selection.strings("types"),
+    excludeTypes: selection.strings("excludeTypes"),
+    schema: selection.boolean("schema"),
+    data: selection.boolean("data"),
+    relationshipsLeftOut: selection.count("relationshipsLeftOut"),
   };
 }
 

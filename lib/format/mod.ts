@@ -1,8 +1,8 @@
 /**
  * The backup format (see docs/FORMAT.md): a directory with `manifest.json` (written last: the
  * backup is complete) and `data/` files of JSON arrays of records, gzip-compressed. Its parts
- * for other tools: the layout's names, the manifest, the record types, and the streams that
- * write and read data files. `openBackup` also reads the backups of the Python neo4j-backup
+ * for other tools: the layout's names, the manifest, the record types, the selection (what part
+ * of a database a backup holds), and the streams that write and read data files. `openBackup` also reads the backups of the Python neo4j-backup
  * 1.0.0.
  *
  * @example Write records into a data file, then read them back
@@ -62,6 +62,8 @@ export type {
   ToolInfo,
 } from "./manifest.ts";
 export type { BackupRecord, NodeRecord, RelationshipRecord } from "./record.ts";
+export { Selector } from "./selection.ts";
+export type { Selection, SelectionRecord } from "./selection.ts";
 export { DataFileWriter, DEFAULT_FILE_SIZE } from "./data_file_writer.ts";
 export type { DataFileWriterOptions } from "./data_file_writer.ts";
 export { JsonArrayParseStream } from "./json_array_parse_stream.ts";

@@ -19,6 +19,10 @@ export interface BatchWriterOptions {
   zonedFix: boolean;
   /** How error messages about the backup start. */
   action: string;
+  /** Which records to write (default: all). */
+  select?: (record: BackupRecord) => boolean;
+  /** What to write for a record (default: itself), e.g. with labels renamed. */
+  rename?: (record: BackupRecord) => BackupRecord;
 }
 
 /**
@@ -62,7 +66,7 @@ export class BatchWriter {
     start: number,
     onCommitted: (records: number) => void,
   ): Promise<void> {
-    const { batchSize, action } = this.#options;
+    const { batchSize, action, select, rename } = this.#options;
     const signal = this.#target.signal;
     const records = backup.records(file, {
       context: action,
@@ -75,6 +79,8 @@ export class BatchWriter {
         { highWaterMark: 16 },
       ),
     );
+    // A unit covers the records [unitStart, position) of the file: those it writes, and those
+    // the selection left out among them.
     let position = 0;
     let unit: BackupRecord[] = [];
     let unitStart = start;
@@ -86,17 +92,18 @@ export class BatchWriter {
         k: file.kind === "nodes" ? "n" : "r",
         f: fileIndex,
         a: unitStart,
-        b: unitStart + unit.length,
+        b: position,
         ids: [],
       });
       onCommitted(unit.length);
-      unitStart += unit.length;
+      unitStart = position;
       unit = [];
     };
     for await (const batch of records) {
       for (const record of batch) {
         if (position++ < start) continue;
-        unit.push(record);
+        if (select && !select(record)) continue;
+        unit.push(rename ? rename(record) : record);
         if (unit.length === batchSize) await flush();
       }
     }

@@ -31,6 +31,11 @@ export interface JournalHeader {
     labelSets: { labels: string[]; count: number }[];
     relationshipTypes: { type: string; count: number }[];
   };
+  /**
+   * The selection and renames the import took, as JSON (absent: everything, as backed up), so
+   * that a resume takes the same.
+   */
+  selection?: string;
 }
 
 /** A transaction's range of records and the ids it created. */

@@ -49,7 +49,11 @@ export async function fingerprint(backup: BackupReader): Promise<string> {
  */
 export async function readJournal(
   path: string,
-  identity: { backup: string; databaseId: string | null },
+  identity: {
+    backup: string;
+    databaseId: string | null;
+    selection: string | undefined;
+  },
   options: { resume: boolean; clean: boolean },
   action: string,
 ): Promise<JournalContents | undefined> {
@@ -73,6 +77,14 @@ export async function readJournal(
         { code: "RESUME" },
       );
     }
+    if (previous.header.selection !== identity.selection) {
+      throw new BackupError(
+        `${action}: the journal ${path} belongs to an import with another selection or renames (${
+          previous.header.selection ?? "everything"
+        }): resume with the options it started with`,
+        { code: "RESUME" },
+      );
+    }
   } else if (previous && !options.clean) {
     throw new BackupError(
       `${action}: an earlier import of this backup into this database did not finish`,
@@ -87,8 +99,10 @@ export function journalHeader(
   backup: string,
   server: ServerInfo,
   baseline: GraphCounts,
+  selection: string | undefined,
 ): JournalHeader {
   return {
+    ...(selection === undefined ? {} : { selection }),
     journal: "neo4j-backup-import",
     version: 1,
     backup,

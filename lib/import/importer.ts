@@ -7,6 +7,9 @@ import { readServerInfo, type ServerInfo } from "../_server_info.ts";
 import { BackupError, type BackupErrorHint } from "../errors.ts";
 import { type BackupReader, openBackup } from "../format/backup_reader.ts";
 import { checkBackup, type CheckedBackup } from "../verify/_check_backup.ts";
+import { type Selection, Selector } from "../format/selection.ts";
+import type { BackupRecord } from "../format/record.ts";
+import { Renames } from "./_renames.ts";
 import { needsZonedFix } from "./_bolt4_zoned.ts";
 import { BatchWriter } from "./_batch_writer.ts";
 import type { DatabaseContents } from "./_clean.ts";
@@ -27,8 +30,12 @@ import { checkTarget, confirmTarget, prepareTarget } from "./_target_checks.ts";
 export type { SkippedSchema } from "./_schema_statements.ts";
 import type { SkippedSchema } from "./_schema_statements.ts";
 
-/** Options for {@linkcode Importer}: the Python tool's, in camelCase, and more. */
-export interface ImporterOptions {
+/**
+ * Options for {@linkcode Importer}: the Python tool's, in camelCase, and more. The
+ * {@linkcode Selection} (`labels`, `excludeLabels`, `types`, `excludeTypes`, `schema`, `data`)
+ * takes part of a backup, as the Extractor's takes part of a database; renames apply after it.
+ */
+export interface ImporterOptions extends Selection {
   /** The backup directory to read. */
   projectDir: string;
   /**
@@ -73,10 +80,15 @@ export interface ImporterOptions {
    */
   journal?: string;
   /**
-   * Create the backup's constraints and indexes (after the data).
-   * @default {true}
+   * Labels to rename on the way, old name to new name (the selection names the old ones).
+   * @default {{}}
    */
-  schema?: boolean;
+  renameLabels?: Record<string, string>;
+  /**
+   * Relationship types to rename on the way, old name to new name.
+   * @default {{}}
+   */
+  renameTypes?: Record<string, string>;
   /** Cancels the import; it can be resumed later. */
   signal?: AbortSignal;
   /** Called as the import goes on. */
@@ -114,6 +126,10 @@ export interface ImportCounts extends SchemaCounts {
   skipped: SkippedSchema[];
   /** Whether this run continued an interrupted import. */
   resumed: boolean;
+  /** Relationships of a selected type left out because an endpoint was not selected. */
+  relationshipsLeftOut: number;
+  /** Names the selection gives (selected or excluded) that the backup does not hold. */
+  unmatched: { labels: string[]; types: string[] };
   /** Bytes the map from backup node ids to new node ids took. */
   idMapBytes: number;
   /** Wall time, in milliseconds. */
@@ -137,8 +153,19 @@ interface ImportRun {
   readonly previous: JournalContents | undefined;
   /** What the target held before (undefined when resuming). */
   readonly contents: DatabaseContents | undefined;
-  /** What the check of the backup found, with its node ids. */
+  /** What the check of the backup found, with its node ids (and what the selection takes). */
   readonly checked: CheckedBackup;
+  /** What the import writes: the records selected, counted with their new names. */
+  readonly expected: ExpectedGraph;
+}
+
+/** What an import writes into the target. */
+interface ExpectedGraph {
+  nodes: number;
+  relationships: number;
+  relationshipsLeftOut: number;
+  /** Per label set key and per type, renamed. */
+  counts: GraphCounts;
 }
 
 /** Where the writing starts: a fresh journal, or the one of the run being resumed. */
@@ -174,6 +201,8 @@ interface WriteStart {
 export class Importer {
   readonly #options: ImporterOptions;
   readonly #batchSize: number;
+  readonly #selector: Selector;
+  readonly #renames: Renames;
 
   /** Checks the options; nothing runs until {@linkcode Importer.importData}. */
   constructor(options: ImporterOptions) {
@@ -193,8 +222,21 @@ export class Importer {
         `batchSize must be an integer from 1 to 1000000, got ${options.batchSize}`,
       );
     }
+    this.#selector = new Selector(options);
+    this.#renames = new Renames(options.renameLabels, options.renameTypes);
     this.#options = options;
     this.#batchSize = batchSize;
+  }
+
+  /** The selection and renames, for the journal (undefined: everything, as backed up). */
+  get #selectionId(): string | undefined {
+    if (this.#selector.all && this.#renames.none) return undefined;
+    const s = this.#selector;
+    return JSON.stringify({
+      ...s.toRecord(0),
+      relationshipsLeftOut: undefined,
+      renames: this.#renames.toJson(),
+    });
   }
 
   /**
@@ -218,7 +260,11 @@ export class Importer {
     const backupId = await fingerprint(backup);
     const previous = await readJournal(
       journalPath,
-      { backup: backupId, databaseId: server.databaseId },
+      {
+        backup: backupId,
+        databaseId: server.databaseId,
+        selection: this.#selectionId,
+      },
       { resume: o.resume ?? false, clean: o.clean ?? false },
       ACTION,
     );
@@ -235,6 +281,7 @@ export class Importer {
     );
     const checked = await checkBackup(backup, {
       context: ACTION,
+      selector: this.#selector,
       ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (p) =>
         o.onProgress?.({
@@ -253,8 +300,37 @@ export class Importer {
       previous,
       contents,
       checked,
+      expected: this.#expected(checked),
     };
-    return { ...await this.#write(run), elapsedMs: elapsed(started) };
+    const unmatched = this.#selector.unmatched({
+      labels: [...checked.labelSets.keys()].flatMap((key) =>
+        JSON.parse(key) as string[]
+      ),
+      types: checked.relationshipTypes.keys(),
+    });
+    return {
+      ...await this.#write(run),
+      relationshipsLeftOut: run.expected.relationshipsLeftOut,
+      unmatched,
+      elapsedMs: elapsed(started),
+    };
+  }
+
+  /** What the import writes: the records the selection takes, with their new names. */
+  #expected(checked: CheckedBackup): ExpectedGraph {
+    const selected = checked.selected;
+    const taken = selected ?? {
+      ...checked.counts,
+      labelSets: checked.labelSets,
+      relationshipTypes: checked.relationshipTypes,
+      relationshipsLeftOut: 0,
+    };
+    return {
+      nodes: taken.nodes,
+      relationships: taken.relationships,
+      relationshipsLeftOut: taken.relationshipsLeftOut,
+      counts: this.#renames.counts(taken),
+    };
   }
 
   /** Reads what the server is, and checks that the driver keeps integers exact. */
@@ -270,7 +346,11 @@ export class Importer {
    * Writes the data and the schema, journaled, then checks the counts. A failure after the
    * journal exists says, as its hint, whether a resume can finish the import.
    */
-  async #write(run: ImportRun): Promise<Omit<ImportCounts, "elapsedMs">> {
+  async #write(
+    run: ImportRun,
+  ): Promise<
+    Omit<ImportCounts, "elapsedMs" | "relationshipsLeftOut" | "unmatched">
+  > {
     const o = this.#options;
     const session = o.driver.session({
       database: o.database,
@@ -285,12 +365,17 @@ export class Importer {
       const schema = await this.#writeSchema(run, start.baseline);
       o.signal?.throwIfAborted();
       o.onProgress?.({ phase: "check", done: 0, total: 0 });
-      await checkTarget(run.target, start.baseline, run.checked, ACTION);
+      await checkTarget(
+        run.target,
+        start.baseline,
+        run.expected.counts,
+        ACTION,
+      );
       await journal.remove();
       journal = undefined;
       return {
-        nodes: run.checked.counts.nodes,
-        relationships: run.checked.counts.relationships,
+        nodes: run.expected.nodes,
+        relationships: run.expected.relationships,
         ...schema.created,
         skipped: schema.skipped,
         resumed: start.resumed,
@@ -332,7 +417,7 @@ export class Importer {
     });
     const journal = await Journal.create(
       run.journalPath,
-      journalHeader(run.backupId, run.server, baseline),
+      journalHeader(run.backupId, run.server, baseline, this.#selectionId),
     );
     return {
       journal,
@@ -349,6 +434,7 @@ export class Importer {
     start: WriteStart,
   ): Promise<void> {
     const o = this.#options;
+    if (!this.#selector.data) return;
     const writer = new BatchWriter(run.target, {
       session,
       journal: start.journal,
@@ -358,9 +444,10 @@ export class Importer {
       batchSize: this.#batchSize,
       zonedFix: needsZonedFix(run.server),
       action: ACTION,
+      ...this.#filters(run.checked),
     });
     const { files } = run.backup;
-    const { counts } = run.checked;
+    const counts = run.expected;
     const progress = { nodes: 0, relationships: 0 };
     for (const [f, file] of files.entries()) {
       progress[file.kind] += start.from.done.get(f) ?? 0;
@@ -380,13 +467,38 @@ export class Importer {
     }
   }
 
+  /** Which records the writer takes, and how it renames them. */
+  #filters(checked: CheckedBackup): {
+    select?: (record: BackupRecord) => boolean;
+    rename?: (record: BackupRecord) => BackupRecord;
+  } {
+    const selector = this.#selector;
+    const renames = this.#renames;
+    const nodes = checked.selected?.nodeIds;
+    return {
+      ...(nodes === undefined ? {} : {
+        select: (record: BackupRecord): boolean =>
+          record.kind === "node"
+            ? selector.node(record.labels)
+            : selector.type(record.type) && nodes.has(record.startId) &&
+              nodes.has(record.endId),
+      }),
+      ...(renames.none ? {} : {
+        rename: (record: BackupRecord): BackupRecord =>
+          record.kind === "node"
+            ? { ...record, labels: renames.labels(record.labels) }
+            : { ...record, type: renames.type(record.type) },
+      }),
+    };
+  }
+
   /** Creates the backup's schema (unless `schema` is false). */
   async #writeSchema(
     run: ImportRun,
     baseline: GraphCounts,
   ): Promise<CreatedSchema> {
     const o = this.#options;
-    if (o.schema === false) {
+    if (!this.#selector.schema) {
       return {
         created: {
           constraints: 0,
@@ -397,7 +509,10 @@ export class Importer {
         skipped: [],
       };
     }
-    return await createSchema(run.target, run.backup.schema, run.server, {
+    const schema = this.#renames.schema(
+      this.#selector.selectSchema(run.backup.schema),
+    );
+    return await createSchema(run.target, schema, run.server, {
       sourceVersion: run.backup.manifest?.source.version,
       targetWasEmpty: baseline.labelSets.size === 0 &&
         baseline.relationshipTypes.size === 0,

@@ -8,6 +8,7 @@ import {
   listDataFiles,
 } from "../format/backup_reader.ts";
 import type { Manifest } from "../format/manifest.ts";
+import { Selector } from "../format/selection.ts";
 import { checkFiles, PARALLEL_BYTES } from "./_check_files.ts";
 import { IdMap } from "./_id_map.ts";
 import type { FileCheck } from "./_verify_file.ts";
@@ -57,6 +58,27 @@ export interface VerifyBackupOptions {
 export interface CheckBackupOptions extends VerifyBackupOptions {
   /** How error messages start, e.g. `Cannot import backup`. */
   context: string;
+  /**
+   * The part of the backup an import takes: the check then also finds the records selected
+   * (`CheckedBackup.selected`).
+   */
+  selector?: Selector;
+}
+
+/** The records of a backup that a selection takes (see {@linkcode CheckedBackup.selected}). */
+export interface SelectedRecords {
+  /** Nodes selected. */
+  nodes: number;
+  /** Relationships selected (of a selected type, both endpoints selected). */
+  relationships: number;
+  /** Relationships of a selected type left out because an endpoint was. */
+  relationshipsLeftOut: number;
+  /** The ids of the nodes selected, frozen. */
+  nodeIds: IdMap;
+  /** Nodes selected per label set (keyed by `labelSetKey`). */
+  labelSets: Map<string, number>;
+  /** Relationships selected per type. */
+  relationshipTypes: Map<string, number>;
 }
 
 /** What {@linkcode checkBackup} found, with the node ids of the backup. */
@@ -71,6 +93,8 @@ export interface CheckedBackup {
   labelSets: Map<string, number>;
   /** Relationships per type, as read from the records (empty when records were not read). */
   relationshipTypes: Map<string, number>;
+  /** With a `selector` that does not take everything: what it takes. */
+  selected?: SelectedRecords;
 }
 
 /** Makes the error for a fault of the backup, naming the file and record where known. */
@@ -93,7 +117,10 @@ export async function checkBackup(
       file,
       record,
     });
-  if (backup.manifest) await checkFileList(backup, invalid);
+  if (backup.manifest) {
+    checkSelection(backup.manifest, invalid);
+    await checkFileList(backup, invalid);
+  }
   const counts = await checkChecksums(backup, invalid, options);
   if (options.records === false) {
     const nodeIds = new IdMap();
@@ -105,7 +132,10 @@ export async function checkBackup(
       relationshipTypes: new Map(),
     };
   }
-  const tally = new RecordTally(backup, counts, invalid);
+  const selector = options.selector?.all === false
+    ? options.selector
+    : undefined;
+  const tally = new RecordTally(backup, counts, invalid, selector);
   await checkFiles(backup, {
     context: options.context,
     signal: options.signal,
@@ -188,6 +218,7 @@ class RecordTally {
   readonly #backup: BackupReader;
   readonly #counts: VerifyCounts;
   readonly #invalid: Invalid;
+  readonly #selection: SelectionTally | undefined;
   readonly #nodeIds = new IdMap();
   readonly #labelSets = new Map<string, number>();
   readonly #types = new Map<string, number>();
@@ -196,10 +227,16 @@ class RecordTally {
   #frozen = false;
   #done = 0;
 
-  constructor(backup: BackupReader, counts: VerifyCounts, invalid: Invalid) {
+  constructor(
+    backup: BackupReader,
+    counts: VerifyCounts,
+    invalid: Invalid,
+    selector: Selector | undefined,
+  ) {
     this.#backup = backup;
     this.#counts = counts;
     this.#invalid = invalid;
+    this.#selection = selector && new SelectionTally(selector);
   }
 
   /** Reports `delta` more records read. */
@@ -231,10 +268,11 @@ class RecordTally {
       this.#counts.nodes += check.records;
       this.#nodeIds.addAll(check.ids);
       tally(this.#labelSets, check.counts);
+      this.#selection?.addNodes(check);
     } else {
       this.#counts.relationships += check.records;
       tally(this.#types, check.counts);
-      if (this.#frozen) this.#checkEndpoints(index, check.ids);
+      if (this.#frozen) this.#checkEndpoints(index, check);
       else this.#waiting.push([index, check]);
     }
   }
@@ -249,8 +287,9 @@ class RecordTally {
       );
     }
     this.#frozen = true;
+    this.#selection?.nodesDone(this.#nodeIds);
     for (const [index, check] of this.#waiting.splice(0)) {
-      this.#checkEndpoints(index, check.ids);
+      this.#checkEndpoints(index, check);
     }
   }
 
@@ -260,10 +299,12 @@ class RecordTally {
       nodeIds: this.#nodeIds,
       labelSets: this.#labelSets,
       relationshipTypes: this.#types,
+      ...(this.#selection ? { selected: this.#selection.result() } : {}),
     };
   }
 
-  #checkEndpoints(index: number, ids: Float64Array): void {
+  #checkEndpoints(index: number, check: FileCheck): void {
+    const { ids } = check;
     const file = this.#backup.files[index]!;
     for (let i = 0; i < ids.length; i += 3) {
       for (const id of [ids[i + 1]!, ids[i + 2]!]) {
@@ -282,12 +323,138 @@ class RecordTally {
         );
       }
     }
+    this.#selection?.addRelationships(check);
+  }
+}
+
+/**
+ * What a selection takes of the records, file by file: the nodes by their label sets, then
+ * (once every selected node id is known) the relationships by type and endpoints.
+ */
+class SelectionTally {
+  readonly #selector: Selector;
+  readonly #nodeIds = new IdMap();
+  /** Whether every node is selected: then the backup's own id map serves. */
+  #allNodes: IdMap | undefined;
+  readonly #labelSets = new Map<string, number>();
+  readonly #types = new Map<string, number>();
+  readonly #keys = new Map<string, boolean>();
+  #nodes = 0;
+  #relationships = 0;
+  #leftOut = 0;
+
+  constructor(selector: Selector) {
+    this.#selector = selector;
+  }
+
+  addNodes(check: FileCheck): void {
+    if (!this.#selector.filtersNodes && this.#selector.data) {
+      tally(this.#labelSets, check.counts);
+      this.#nodes += check.records;
+      return;
+    }
+    const selected = check.counts.map(([key]) => this.#node(key));
+    for (let i = 0; i < check.records; i++) {
+      if (!selected[check.groups[i]!]) continue;
+      this.#nodeIds.add(check.ids[i]!);
+      this.#nodes++;
+    }
+    for (const [g, [key, count]] of check.counts.entries()) {
+      if (selected[g]) {
+        this.#labelSets.set(key, (this.#labelSets.get(key) ?? 0) + count);
+      }
+    }
+  }
+
+  nodesDone(all: IdMap): void {
+    if (!this.#selector.filtersNodes && this.#selector.data) {
+      this.#allNodes = all;
+    } else this.#nodeIds.freeze();
+  }
+
+  addRelationships(check: FileCheck): void {
+    const types = check.counts.map(([type]) => this.#selector.type(type));
+    const kept = this.#allNodes ?? this.#nodeIds;
+    const { ids, groups } = check;
+    for (let i = 0; i < check.records; i++) {
+      const g = groups[i]!;
+      if (!types[g]) continue;
+      if (kept.has(ids[3 * i + 1]!) && kept.has(ids[3 * i + 2]!)) {
+        const type = check.counts[g]![0];
+        this.#types.set(type, (this.#types.get(type) ?? 0) + 1);
+        this.#relationships++;
+      } else this.#leftOut++;
+    }
+  }
+
+  result(): SelectedRecords {
+    return {
+      nodes: this.#nodes,
+      relationships: this.#relationships,
+      relationshipsLeftOut: this.#leftOut,
+      nodeIds: this.#allNodes ?? this.#nodeIds,
+      labelSets: this.#labelSets,
+      relationshipTypes: this.#types,
+    };
+  }
+
+  #node(key: string): boolean {
+    let selected = this.#keys.get(key);
+    if (selected === undefined) {
+      selected = this.#selector.node(JSON.parse(key) as string[]);
+      this.#keys.set(key, selected);
+    }
+    return selected;
   }
 }
 
 function tally(into: Map<string, number>, found: [string, number][]): void {
   for (const [key, count] of found) {
     into.set(key, (into.get(key) ?? 0) + count);
+  }
+}
+
+/**
+ * Checks that the manifest's counts fit the selection it records: no label set, type or schema
+ * that the selection leaves out.
+ */
+function checkSelection(manifest: Manifest, invalid: Invalid): void {
+  const record = manifest.selection;
+  if (record === null) return;
+  let selector: Selector;
+  try {
+    selector = new Selector(record);
+  } catch (error) {
+    throw invalid(
+      `the manifest's selection is invalid: ${(error as Error).message}`,
+    );
+  }
+  const said = "the manifest's selection leaves them out";
+  for (const set of manifest.counts.labelSets) {
+    if (!selector.node(set.labels)) {
+      throw invalid(
+        `the backup holds ${set.count} nodes labelled ${
+          labelSetKey(set.labels)
+        }; ${said}`,
+      );
+    }
+  }
+  for (const type of manifest.counts.relationshipTypes) {
+    if (!selector.type(type.type)) {
+      throw invalid(
+        `the backup holds ${type.count} relationships of type ${
+          JSON.stringify(type.type)
+        }; ${said}`,
+      );
+    }
+  }
+  const { schema } = manifest;
+  if (
+    !selector.schema && schema.constraints.length + schema.indexes.length > 0
+  ) {
+    throw invalid(
+      `the backup holds ${schema.constraints.length} constraints and ${schema.indexes.length} indexes; the manifest's selection has no schema`,
+    );
   }
 }
 

@@ -10,6 +10,8 @@ export interface FileCheck {
   counts: [string, number][];
   /** Node files: every node id. Relationship files: id, start id, end id of each. */
   ids: Float64Array;
+  /** Each record's label set or type: its index in `counts`. */
+  groups: Uint32Array;
 }
 
 /** A growable Float64Array of ids. */
@@ -44,8 +46,10 @@ export async function verifyFile(
   signal?: AbortSignal,
 ): Promise<FileCheck> {
   const file = backup.files[index]!;
-  const counts = new Map<string, number>();
+  const counts: [string, number][] = [];
+  const indexes = new Map<string, number>();
   const ids = new Ids();
+  let groups = new Uint32Array(4096);
   let records = 0;
   const stream = backup.records(file, {
     context,
@@ -77,9 +81,25 @@ export async function verifyFile(
           },
         );
       }
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      let group = indexes.get(key);
+      if (group === undefined) {
+        indexes.set(key, group = counts.length);
+        counts.push([key, 0]);
+      }
+      counts[group]![1]++;
+      if (records > groups.length) {
+        const grown = new Uint32Array(groups.length * 2);
+        grown.set(groups);
+        groups = grown;
+      }
+      groups[records - 1] = group;
     }
     onRecords(records);
   }
-  return { records, counts: [...counts], ids: ids.array.slice(0, ids.length) };
+  return {
+    records,
+    counts,
+    ids: ids.array.slice(0, ids.length),
+    groups: groups.slice(0, records),
+  };
 }

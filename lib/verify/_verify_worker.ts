@@ -44,6 +44,7 @@ scope.onmessage = async (event) => {
     );
     scope.postMessage({ kind: "done", ...check }, [
       check.ids.buffer as ArrayBuffer,
+      check.groups.buffer as ArrayBuffer,
     ]);
   } catch (error) {
     const e = error as BackupError;
