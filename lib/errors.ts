@@ -31,8 +31,6 @@ export type BackupErrorCode =
  * same way, and the message says why.
  *
  * - `resume`: running the same import again with `resume` continues where it stopped.
- * - `resume-smaller-batches`: the same, with a smaller `batchSize` (a transaction was too large
- *   for the server).
  * - `resume-after-fix`: resuming fails the same way until the cause named in the message is
  *   removed from the database; `clean` starts over instead.
  * - `resume-or-clean`: an earlier import did not finish: continue it with `resume`, or start
@@ -42,7 +40,6 @@ export type BackupErrorCode =
  */
 export type BackupErrorHint =
   | "resume"
-  | "resume-smaller-batches"
   | "resume-after-fix"
   | "resume-or-clean"
   | "confirm"

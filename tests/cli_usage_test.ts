@@ -76,6 +76,11 @@ Deno.test("main() reports usage errors on stderr with a hint and status 2", asyn
       ["import", "d", "--batch-size", "0"],
       /--batch-size must be an integer from 1/,
     ],
+    [["import", "d", "--jobs", "0"], /--jobs must be an integer from 1 to 64/],
+    [
+      ["import", "d", "--batch-bytes", "lots"],
+      /--batch-bytes: "lots" is not a size/,
+    ],
     [
       ["import", "d", "--clean", "--resume"],
       /--clean and --resume exclude each other/,
@@ -174,7 +179,7 @@ Deno.test("main() wants a password and asks for none without a terminal", async 
   );
 });
 
-Deno.test("extractOptions() and importOptions() give the engines the selection flags", async (t) => {
+Deno.test("extractOptions() and importOptions() give the engines the selection and batch flags", async (t) => {
   const none = {
     labels: [],
     excludeLabels: [],
@@ -255,6 +260,10 @@ Deno.test("extractOptions() and importOptions() give the engines the selection f
         renameTypes: { KNOWS: "FRIEND_OF" },
       },
     ],
+    [["import", "d", "-j", "3", "--batch-bytes", "2M"], {
+      jobs: 3,
+      batchBytes: 2 << 20,
+    }],
   ];
   for (const [args, expected] of cases) {
     await t.step(args.join(" "), () => {

@@ -45,6 +45,8 @@ export const OPTIONS = {
     ...CONNECTION_OPTIONS,
     ...COMMON_OPTIONS,
     "batch-size": { type: "string" },
+    "batch-bytes": { type: "string" },
+    jobs: { type: "string", short: "j" },
     clean: { type: "boolean" },
     resume: { type: "boolean" },
     journal: { type: "string" },
@@ -164,6 +166,8 @@ export function extractOptions(values: Values): SelectionFlags & {
 export function importOptions(values: Values): SelectionFlags & {
   inputYes: boolean;
   batchSize?: number;
+  batchBytes?: number;
+  jobs?: number;
   clean: boolean;
   resume: boolean;
   journal?: string;
@@ -177,6 +181,18 @@ export function importOptions(values: Values): SelectionFlags & {
     1_000_000,
     "import",
   );
+  const jobs = integer(values.jobs, "--jobs", 1, 64, "import");
+  let batchBytes: number | undefined;
+  if (typeof values["batch-bytes"] === "string") {
+    try {
+      batchBytes = parseSize(values["batch-bytes"]);
+    } catch (error) {
+      throw new UsageError(
+        `--batch-bytes: ${(error as Error).message}`,
+        "import",
+      );
+    }
+  }
   if (values.clean && values.resume) {
     throw new UsageError("--clean and --resume exclude each other", "import");
   }
@@ -184,6 +200,8 @@ export function importOptions(values: Values): SelectionFlags & {
   return {
     inputYes: values.yes === true,
     ...(batchSize === undefined ? {} : { batchSize }),
+    ...(batchBytes === undefined ? {} : { batchBytes }),
+    ...(jobs === undefined ? {} : { jobs }),
     clean: values.clean === true,
     resume: values.resume === true,
     ...(typeof values.journal === "string" ? { journal: values.journal } : {}),

@@ -82,7 +82,10 @@ ${
   }
 
 Import:
-      --batch-size <n>      Records per transaction (default: 10000)
+      --batch-size <n>      Records per transaction, at most (default: 10000)
+      --batch-bytes <size>  Bytes of values per transaction, at most (default: 8M); a
+                            transaction the server refuses for memory is split anyway
+  -j, --jobs <n>            Transactions written at once (default: 2)
       --clean               Empty the database first (data and schema), after confirmation
       --resume              Continue an import that stopped, where it stopped
       --journal <file>      The resume journal (default: <dir>/import-<database id>.journal)

@@ -1,9 +1,6 @@
 import type { BackupError } from "../errors.ts";
 import type { Command } from "./_args.ts";
 
-/** The default of `--batch-size`, for the advice to lower it. */
-const DEFAULT_BATCH_SIZE = 10_000;
-
 /** Who and where, as the command line knows them (never a password). */
 export interface Who {
   command: Command;
@@ -63,8 +60,6 @@ function advice(error: BackupError): string {
       return "";
     case "resume":
       return "; the import can continue where it stopped: run it again with --resume";
-    case "resume-smaller-batches":
-      return `; the import can continue where it stopped with smaller transactions: run it again with --resume and a smaller --batch-size (default: ${DEFAULT_BATCH_SIZE})`;
     case "resume-after-fix":
       return "; --resume fails the same way until the cause is removed from the database (--clean starts over in an emptied database instead)";
     case "resume-or-clean":

@@ -1,10 +1,17 @@
 import type { Session } from "../_driver.ts";
-import { isRetryable } from "../_retry.ts";
-import type { BackupFile, BackupReader } from "../format/backup_reader.ts";
+import { isMemoryLimit, isRetryable } from "../_retry.ts";
+import { BackupError } from "../errors.ts";
+import type { BackupReader } from "../format/backup_reader.ts";
 import type { BackupRecord } from "../format/record.ts";
 import type { IdMap } from "../verify/_id_map.ts";
 import type { Journal, JournalEntry } from "./_journal.ts";
-import { applyEntry, landed, type ResumePoint } from "./_resume.ts";
+import { recordSize } from "./_record_size.ts";
+import {
+  applyEntry,
+  type CommittedRanges,
+  landed,
+  type ResumePoint,
+} from "./_resume.ts";
 import type { Target } from "./_target.ts";
 import { createNodes, createRelationships } from "./_write_batch.ts";
 
@@ -13,37 +20,65 @@ const RETRY_MS = 60_000;
 
 /** Options of {@linkcode BatchWriter}. */
 export interface BatchWriterOptions {
-  /** Records per transaction. */
+  /** Records per transaction, at most. */
   batchSize: number;
+  /** About this many bytes of values per transaction, at most (a larger record goes alone). */
+  batchBytes: number;
+  /** Transactions at once, each on its own session. */
+  jobs: number;
   /** Whether DateTimes with a named zone are rebuilt in Cypher (Neo4j 4.x, see _bolt4_zoned.ts). */
   zonedFix: boolean;
+  /** Whether the server takes dynamic labels and types (one statement for every label set). */
+  dynamic: boolean;
   /** How error messages about the backup start. */
   action: string;
+  /** The server's setting that caps a transaction's memory, for the message of a record too large. */
+  memorySetting: string;
   /** Which records to write (default: all). */
   select?: (record: BackupRecord) => boolean;
   /** What to write for a record (default: itself), e.g. with labels renamed. */
   rename?: (record: BackupRecord) => BackupRecord;
 }
 
+/** A transaction's worth of records of one data file. */
+interface Unit {
+  kind: "n" | "r";
+  file: number;
+  path: string;
+  records: BackupRecord[];
+  /** Each record's position in the file. */
+  positions: number[];
+  /** The unit covers the file's records [a, b): those it writes and those left out among them. */
+  a: number;
+  b: number;
+  bytes: number;
+}
+
 /**
- * Writes the records of a backup's data files into the target, a transaction per batch, each
- * journaled so that an interrupted import resumes exactly: the ids a transaction created reach
- * the journal before its commit, and a failed attempt is settled (did it commit?) before the
- * batch is tried again.
+ * Writes the records of a backup's data files into the target, a transaction per batch, up to
+ * `jobs` transactions at once, each journaled so that an interrupted import resumes exactly: the
+ * ids a transaction created reach the journal before its commit, and a failed attempt is settled
+ * (did it commit?) before the batch is tried again. A batch the server refuses for its memory
+ * is split in two, down to a single record, and later batches are kept below the size that failed.
  */
 export class BatchWriter {
   readonly #target: Target;
-  readonly #session: Session;
+  readonly #openSession: () => Session;
   readonly #journal: Journal;
   readonly #ids: IdMap;
+  readonly #done: ReadonlyMap<number, CommittedRanges>;
   readonly #options: BatchWriterOptions;
+  readonly #sessions: Session[] = [];
+  readonly #idle: Session[] = [];
   #sequence: number;
+  #byteLimit: number;
+  #retries = 0;
 
   /** A writer that goes on from `from` (a fresh import: nothing done, sequence 0). */
   constructor(
     target: Target,
     state: {
-      session: Session;
+      openSession: () => Session;
       journal: Journal;
       ids: IdMap;
       from: ResumePoint;
@@ -51,109 +86,230 @@ export class BatchWriter {
     options: BatchWriterOptions,
   ) {
     this.#target = target;
-    this.#session = state.session;
+    this.#openSession = state.openSession;
     this.#journal = state.journal;
     this.#ids = state.ids;
+    this.#done = state.from.done;
     this.#sequence = state.from.sequence;
     this.#options = options;
+    this.#byteLimit = options.batchBytes;
   }
 
-  /** Writes the records of `file` from record `start` on; reports each committed batch. */
-  async writeFile(
+  /** Transactions tried again after a transient failure (a lost connection, a deadlock). */
+  get retries(): number {
+    return this.#retries;
+  }
+
+  /** The byte bound batches are cut to now (lower than asked after the server refused one). */
+  get batchBytes(): number {
+    return this.#byteLimit;
+  }
+
+  /**
+   * Writes the records of `files` (indexes of the backup's files, all of one kind) that are not
+   * committed yet; reports each committed batch's records.
+   */
+  async writeFiles(
     backup: BackupReader,
-    fileIndex: number,
-    file: BackupFile,
-    start: number,
+    files: number[],
     onCommitted: (records: number) => void,
   ): Promise<void> {
+    const pool = new Pool(this.#options.jobs);
+    try {
+      for (const f of files) {
+        for await (const unit of this.#units(backup, f)) {
+          this.#target.signal?.throwIfAborted();
+          await pool.run(() => this.#write(unit, onCommitted));
+        }
+      }
+    } catch (error) {
+      await pool.settle();
+      throw error;
+    }
+    await pool.drain();
+  }
+
+  /** Closes the sessions. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.#sessions.splice(0).map((s) => s.close().catch(() => {})),
+    );
+    this.#idle.length = 0;
+  }
+
+  /** The file's records not committed yet, cut into transactions. */
+  async *#units(backup: BackupReader, f: number): AsyncGenerator<Unit> {
     const { batchSize, action, select, rename } = this.#options;
+    const file = backup.files[f]!;
     const signal = this.#target.signal;
+    const done = this.#done.get(f) ?? [];
     const records = backup.records(file, {
       context: action,
       ...(signal ? { signal } : {}),
     }).pipeThrough(
-      // Read ahead while the server works on the previous batch.
+      // Read ahead while the server works on the previous batches.
       new TransformStream<BackupRecord[], BackupRecord[]>(
         undefined,
         { highWaterMark: 16 },
         { highWaterMark: 16 },
       ),
     );
-    // A unit covers the records [unitStart, position) of the file: those it writes, and those
-    // the selection left out among them.
+    const kind = file.kind === "nodes" ? "n" : "r";
+    const start = (a: number): Unit => ({
+      kind,
+      file: f,
+      path: file.path,
+      records: [],
+      positions: [],
+      a,
+      b: a,
+      bytes: 0,
+    });
+    let unit = start(0);
     let position = 0;
-    let unit: BackupRecord[] = [];
-    let unitStart = start;
-    const flush = async (): Promise<void> => {
-      if (unit.length === 0) return;
-      signal?.throwIfAborted();
-      await this.#commit(unit, {
-        s: this.#sequence++,
-        k: file.kind === "nodes" ? "n" : "r",
-        f: fileIndex,
-        a: unitStart,
-        b: position,
-        ids: [],
-      });
-      onCommitted(unit.length);
-      unitStart = position;
-      unit = [];
-    };
+    let range = 0;
     for await (const batch of records) {
       for (const record of batch) {
-        if (position++ < start) continue;
+        const p = position++;
+        while (range < done.length && done[range]![1] <= p) range++;
+        if (range < done.length && done[range]![0] <= p) {
+          // Committed by an earlier run.
+          if (unit.records.length > 0) yield { ...unit, b: p };
+          unit = start(p + 1);
+          continue;
+        }
         if (select && !select(record)) continue;
-        unit.push(rename ? rename(record) : record);
-        if (unit.length === batchSize) await flush();
+        const written = rename ? rename(record) : record;
+        const size = recordSize(written);
+        if (
+          unit.records.length > 0 && unit.bytes + size > this.#byteLimit
+        ) {
+          yield { ...unit, b: p };
+          unit = start(p);
+        }
+        unit.records.push(written);
+        unit.positions.push(p);
+        unit.bytes += size;
+        if (unit.records.length >= batchSize) {
+          yield { ...unit, b: p + 1 };
+          unit = start(p + 1);
+        }
       }
     }
-    await flush();
+    if (unit.records.length > 0) yield { ...unit, b: position };
+  }
+
+  /** Writes a unit on a free session, splitting it when the server refuses it for memory. */
+  async #write(
+    unit: Unit,
+    onCommitted: (records: number) => void,
+  ): Promise<void> {
+    let session = this.#idle.pop();
+    if (!session) {
+      session = this.#openSession();
+      this.#sessions.push(session);
+    }
+    try {
+      await this.#writeSplitting(session, unit, onCommitted);
+    } finally {
+      this.#idle.push(session);
+    }
+  }
+
+  async #writeSplitting(
+    session: Session,
+    unit: Unit,
+    onCommitted: (records: number) => void,
+  ): Promise<void> {
+    try {
+      await this.#commit(session, unit);
+      onCommitted(unit.records.length);
+    } catch (error) {
+      if (!isMemoryLimit(error)) throw error;
+      if (unit.records.length === 1) throw this.#tooLarge(unit, error);
+      this.#byteLimit = Math.max(
+        1,
+        Math.min(this.#byteLimit, Math.floor(unit.bytes / 2)),
+      );
+      for (const half of split(unit)) {
+        this.#target.signal?.throwIfAborted();
+        await this.#writeSplitting(session, half, onCommitted);
+      }
+    }
   }
 
   /**
-   * Writes one batch in one transaction, journaled. Retries what may succeed on a second try,
-   * settling first whether the failed attempt committed.
+   * Writes one unit in one transaction, journaled. Retries what may succeed on a second try,
+   * settling first whether the failed attempt committed; a refusal for memory is settled too
+   * (and its journal entry aborted) before it is thrown, so that the halves start clean.
    */
-  async #commit(unit: BackupRecord[], entry: JournalEntry): Promise<void> {
+  async #commit(session: Session, unit: Unit): Promise<void> {
     const deadline = Date.now() + RETRY_MS;
+    let entry = this.#entry(unit);
     let attempt: JournalEntry | undefined;
     for (let delay = 200;; delay = Math.min(delay * 2, 5_000)) {
       try {
         if (attempt) {
           // A previous attempt got as far as the journal: did it commit?
-          if (await landed(this.#target, attempt)) {
-            await this.#journal.commit(attempt.s);
-            applyEntry(attempt, this.#ids);
-            return;
-          }
-          await this.#journal.abort(attempt.s);
+          if (await this.#settle(attempt)) return;
           attempt = undefined;
-          entry = { ...entry, s: this.#sequence++ };
+          entry = this.#entry(unit);
         }
-        await this.#attempt(unit, entry, () => attempt = entry);
+        await this.#attempt(session, unit, entry, () => attempt = entry);
         await this.#journal.commit(entry.s);
         applyEntry(entry, this.#ids);
         return;
       } catch (error) {
+        if (isMemoryLimit(error) && attempt) {
+          if (await this.#settle(attempt)) return;
+          attempt = undefined;
+        }
         if (!isRetryable(error) || Date.now() + delay > deadline) throw error;
         this.#target.signal?.throwIfAborted();
+        this.#retries++;
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
 
+  /** Whether a journaled attempt committed (then recorded so); if not, it is aborted. */
+  async #settle(attempt: JournalEntry): Promise<boolean> {
+    if (await landed(this.#target, attempt)) {
+      await this.#journal.commit(attempt.s);
+      applyEntry(attempt, this.#ids);
+      return true;
+    }
+    await this.#journal.abort(attempt.s);
+    return false;
+  }
+
+  #entry(unit: Unit): JournalEntry {
+    return {
+      s: this.#sequence++,
+      k: unit.kind,
+      f: unit.file,
+      a: unit.a,
+      b: unit.b,
+      ids: [],
+    };
+  }
+
   /** One transaction: write, journal the ids it created (`onJournaled`), commit. */
   async #attempt(
-    unit: BackupRecord[],
+    session: Session,
+    unit: Unit,
     entry: JournalEntry,
     onJournaled: () => void,
   ): Promise<void> {
-    const { zonedFix } = this.#options;
-    const tx = this.#session.beginTransaction();
+    const { zonedFix, dynamic } = this.#options;
+    const tx = session.beginTransaction();
     try {
       entry.ids = entry.k === "n"
-        ? await createNodes(tx, unit, zonedFix)
-        : await createRelationships(tx, unit, this.#ids, zonedFix);
+        ? await createNodes(tx, unit.records, { zonedFix, dynamic })
+        : await createRelationships(tx, unit.records, this.#ids, {
+          zonedFix,
+          dynamic,
+        });
       await this.#journal.begin(entry);
       onJournaled();
       await tx.commit();
@@ -161,5 +317,85 @@ export class BatchWriter {
       if (tx.isOpen()) await tx.rollback().catch(() => {});
       throw error;
     }
+  }
+
+  /** The error for a single record the server has not the memory to take in a transaction. */
+  #tooLarge(unit: Unit, cause: unknown): BackupError {
+    const record = unit.positions[0]! + 1;
+    const item = unit.records[0]!;
+    return new BackupError(
+      `${this.#options.action}: record ${record} in ${unit.path} (${
+        item.kind === "node" ? "node" : "relationship"
+      } ${item.id}, about ${
+        formatSize(unit.bytes)
+      } of values) needs more memory than the server allows one transaction: raise ${this.#options.memorySetting} on the target server`,
+      { code: "SERVER", file: unit.path, record, cause },
+    );
+  }
+}
+
+/** A unit cut in two halves of records (each covering its part of the file). */
+function split(unit: Unit): [Unit, Unit] {
+  const mid = Math.ceil(unit.records.length / 2);
+  const at = unit.positions[mid]!;
+  const part = (from: number, to: number, a: number, b: number): Unit => {
+    const records = unit.records.slice(from, to);
+    return {
+      ...unit,
+      records,
+      positions: unit.positions.slice(from, to),
+      a,
+      b,
+      bytes: records.reduce((sum, r) => sum + recordSize(r), 0),
+    };
+  };
+  return [
+    part(0, mid, unit.a, at),
+    part(mid, unit.records.length, at, unit.b),
+  ];
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1 << 20
+    ? `${(bytes / (1 << 20)).toFixed(1)} MiB`
+    : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/**
+ * Runs up to `size` tasks at once; the first failure stops new tasks (they throw it) and is
+ * thrown by {@linkcode Pool.drain} once every running task has settled.
+ */
+class Pool {
+  readonly #size: number;
+  readonly #running = new Set<Promise<void>>();
+  #failure: { error: unknown } | undefined;
+
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  /** Starts `task` once a slot is free. */
+  async run(task: () => Promise<void>): Promise<void> {
+    while (this.#running.size >= this.#size && !this.#failure) {
+      await Promise.race(this.#running);
+    }
+    if (this.#failure) throw this.#failure.error;
+    const running: Promise<void> = task()
+      .catch((error) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => this.#running.delete(running));
+    this.#running.add(running);
+  }
+
+  /** Waits for every running task (whatever the outcome). */
+  async settle(): Promise<void> {
+    await Promise.all(this.#running);
+  }
+
+  /** Waits for every running task; throws the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    if (this.#failure) throw this.#failure.error;
   }
 }

@@ -2,6 +2,7 @@ import neo4j, { type Driver } from "../_driver.ts";
 import { escapeName } from "../_cypher.ts";
 import { countSchema, type SchemaCounts } from "../_schema_counts.ts";
 import { readSchema } from "../_schema.ts";
+import { isMemoryLimit } from "../_retry.ts";
 
 /** What a database holds, in brief; the schema counted as {@linkcode countSchema} does. */
 export interface DatabaseContents extends SchemaCounts {
@@ -76,11 +77,22 @@ export async function cleanDatabase(
   try {
     for (
       const query of [
-        `MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF ${batchSize} ROWS`,
-        `MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF ${batchSize} ROWS`,
+        (size: number) =>
+          `MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF ${size} ROWS`,
+        (size: number) =>
+          `MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF ${size} ROWS`,
       ]
     ) {
-      await session.run(query);
+      // A target that caps a transaction's memory may refuse a batch of large records: what
+      // was deleted stays deleted, and the rest goes in smaller batches.
+      for (let size = batchSize;; size = Math.floor(size / 2)) {
+        try {
+          await session.run(query(size));
+          break;
+        } catch (error) {
+          if (!isMemoryLimit(error) || size === 1) throw error;
+        }
+      }
     }
   } finally {
     await session.close();

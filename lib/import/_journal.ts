@@ -72,6 +72,8 @@ export class Journal {
   readonly path: string;
   #file: Deno.FsFile;
   #encoder = new TextEncoder();
+  /** The appends in order: parallel writers' lines never interleave. */
+  #queue: Promise<void> = Promise.resolve();
 
   private constructor(path: string, file: Deno.FsFile) {
     this.path = path;
@@ -218,14 +220,18 @@ export class Journal {
     await Deno.remove(this.path).catch(() => {});
   }
 
-  async #append(value: unknown, sync: boolean): Promise<void> {
+  #append(value: unknown, sync: boolean): Promise<void> {
     const bytes = this.#encoder.encode(JSON.stringify(value) + "\n");
-    try {
-      await writeAll(this.#file, bytes);
-      if (sync) await this.#file.syncData();
-    } catch (error) {
-      throw journalError(this.path, error);
-    }
+    const appended = this.#queue.then(async () => {
+      try {
+        await writeAll(this.#file, bytes);
+        if (sync) await this.#file.syncData();
+      } catch (error) {
+        throw journalError(this.path, error);
+      }
+    });
+    this.#queue = appended.catch(() => {});
+    return appended;
   }
 }
 

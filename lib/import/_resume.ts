@@ -136,12 +136,29 @@ export function journalBaseline(header: JournalHeader): GraphCounts {
   };
 }
 
+/** Ranges [a, b) of a data file's records, sorted, apart (neither overlapping nor touching). */
+export type CommittedRanges = [number, number][];
+
 /** Where an interrupted import stood, as its journal and the database tell. */
 export interface ResumePoint {
-  /** Records committed from the start of each data file (by its index). */
-  done: Map<number, number>;
+  /**
+   * The records committed of each data file (by its index): with parallel writers, not always
+   * from the start.
+   */
+  done: Map<number, CommittedRanges>;
+  /** Nodes and relationships written so far. */
+  written: { nodes: number; relationships: number };
   /** The journal's next sequence number. */
   sequence: number;
+}
+
+/** Whether `ranges` cover a file's records 0 to `records`. */
+export function covers(
+  ranges: CommittedRanges | undefined,
+  records: number | null,
+): boolean {
+  return records !== null && ranges !== undefined && ranges.length === 1 &&
+    ranges[0]![0] === 0 && ranges[0]![1] >= records;
 }
 
 /**
@@ -158,12 +175,31 @@ export async function resumePoint(
   for (const entry of journal.uncertain) {
     if (await landed(target, entry)) committed.push(entry);
   }
-  const done = new Map<number, number>();
+  const ranges = new Map<number, CommittedRanges>();
+  const written = { nodes: 0, relationships: 0 };
   for (const entry of committed) {
-    done.set(entry.f, Math.max(done.get(entry.f) ?? 0, entry.b));
+    let list = ranges.get(entry.f);
+    if (!list) ranges.set(entry.f, list = []);
+    list.push([entry.a, entry.b]);
     applyEntry(entry, ids);
+    if (entry.k === "n") written.nodes += entry.ids.length / 2;
+    else written.relationships += entry.ids.length;
   }
-  return { done, sequence: journal.nextSequence };
+  const done = new Map<number, CommittedRanges>();
+  for (const [f, list] of ranges) done.set(f, merge(list));
+  return { done, written, sequence: journal.nextSequence };
+}
+
+/** Sorts ranges and joins those that overlap or touch. */
+function merge(list: CommittedRanges): CommittedRanges {
+  list.sort((x, y) => x[0] - y[0]);
+  const merged: CommittedRanges = [];
+  for (const [a, b] of list) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged;
 }
 
 /** Puts the node ids a committed journal entry created into `ids`. */

@@ -14,6 +14,29 @@ interface Row {
   e?: bigint;
   p: Properties;
   z?: Record<string, unknown>;
+  /** Labels or type, where the statement takes them dynamically. */
+  l?: string[];
+  t?: string;
+}
+
+/** How a batch is written. */
+export interface WriteOptions {
+  /** Whether DateTimes with a named zone are rebuilt in Cypher (Neo4j 4.x, see _bolt4_zoned.ts). */
+  zonedFix: boolean;
+  /**
+   * Whether the server takes labels and types as values (`CREATE (n:$(row.l))`, Neo4j 5.26 and
+   * later): then one statement writes every label set or type of a batch. Otherwise a statement
+   * per label set or type, each a query the server plans (measured: 40,000 nodes of 300 label
+   * sets took 100 s that way, 3.8 s in one dynamic statement; no slower with 4 label sets).
+   */
+  dynamic: boolean;
+}
+
+/** Whether a server takes dynamic labels and types in CREATE (Neo4j 5.26 and later). */
+export function takesDynamicLabels(
+  server: { major: number; minor: number },
+): boolean {
+  return server.major > 5 || (server.major === 5 && server.minor >= 26);
 }
 
 /** Rows that share a statement (a label set, or a relationship type). */
@@ -38,17 +61,26 @@ function addRow(group: Group, row: Row, zonedFix: boolean): void {
 }
 
 /**
- * Creates a batch of nodes in `tx`, a statement per label set; returns the pairs
- * [backup id, new id, ...].
+ * Creates a batch of nodes in `tx`, in one statement or a statement per label set (see
+ * {@linkcode WriteOptions.dynamic}); returns the pairs [backup id, new id, ...].
  */
 export async function createNodes(
   tx: Transaction,
   unit: BackupRecord[],
-  zonedFix: boolean,
+  options: WriteOptions,
 ): Promise<number[]> {
+  const { zonedFix, dynamic } = options;
   const groups = new Map<string, Group & { labels: string[] }>();
   for (const record of unit) {
     if (record.kind !== "node") continue;
+    if (dynamic) {
+      let group = groups.get("");
+      if (!group) {
+        groups.set("", group = { labels: [], rows: [], zoned: new Set() });
+      }
+      group.rows.push({ k: record.id, p: record.properties, l: record.labels });
+      continue;
+    }
     const key = labelSetKey(record.labels);
     let group = groups.get(key);
     if (!group) {
@@ -63,7 +95,7 @@ export async function createNodes(
     [...groups.values()].map(({ labels, rows, zoned }) =>
       tx.run(
         `UNWIND $rows AS row CREATE (n${
-          labelExpression(labels)
+          dynamic ? ":$(row.l)" : labelExpression(labels)
         }) SET n = row.p${
           zonedSetClauses("n", zoned)
         } RETURN row.k AS k, id(n) AS id`,
@@ -87,15 +119,17 @@ export async function createNodes(
 }
 
 /**
- * Creates a batch of relationships in `tx`, a statement per type, finding their endpoints by
- * id through `ids`; returns the new ids.
+ * Creates a batch of relationships in `tx`, in one statement or a statement per type (see
+ * {@linkcode WriteOptions.dynamic}), finding their endpoints by id through `ids`; returns the
+ * new ids.
  */
 export async function createRelationships(
   tx: Transaction,
   unit: BackupRecord[],
   ids: IdMap,
-  zonedFix: boolean,
+  options: WriteOptions,
 ): Promise<number[]> {
+  const { zonedFix, dynamic } = options;
   const groups = new Map<string, Group>();
   for (const record of unit) {
     if (record.kind !== "relationship") continue;
@@ -109,20 +143,25 @@ export async function createRelationships(
         { code: "INVALID_BACKUP" },
       );
     }
-    let group = groups.get(record.type);
-    if (!group) groups.set(record.type, group = { rows: [], zoned: new Set() });
-    addRow(group, {
+    const key = dynamic ? "" : record.type;
+    let group = groups.get(key);
+    if (!group) groups.set(key, group = { rows: [], zoned: new Set() });
+    const row: Row = {
       k: record.id,
       s: BigInt(start),
       e: BigInt(end),
       p: record.properties,
-    }, zonedFix);
+    };
+    if (dynamic) {
+      row.t = record.type;
+      group.rows.push(row);
+    } else addRow(group, row, zonedFix);
   }
   const results = await Promise.all(
     [...groups].map(([type, { rows, zoned }]) =>
       tx.run(
         `UNWIND $rows AS row MATCH (a) WHERE id(a) = row.s MATCH (b) WHERE id(b) = row.e CREATE (a)-[r${
-          labelExpression([type])
+          dynamic ? ":$(row.t)" : labelExpression([type])
         }]->(b) SET r = row.p${zonedSetClauses("r", zoned)} RETURN id(r) AS id`,
         { rows },
       )

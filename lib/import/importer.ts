@@ -1,4 +1,4 @@
-import neo4j, { type Driver, type Session } from "../_driver.ts";
+import neo4j, { type Driver } from "../_driver.ts";
 import { assertLosslessIntegers } from "../_lossless.ts";
 import { type ConnectionContext, toBackupError } from "../_neo4j_errors.ts";
 import { isMemoryLimit } from "../_retry.ts";
@@ -11,10 +11,12 @@ import { type Selection, Selector } from "../format/selection.ts";
 import type { BackupRecord } from "../format/record.ts";
 import { Renames } from "./_renames.ts";
 import { needsZonedFix } from "./_bolt4_zoned.ts";
+import { takesDynamicLabels } from "./_write_batch.ts";
 import { BatchWriter } from "./_batch_writer.ts";
 import type { DatabaseContents } from "./_clean.ts";
 import { Journal, type JournalContents } from "./_journal.ts";
 import {
+  covers,
   defaultJournalPath,
   fingerprint,
   journalBaseline,
@@ -59,10 +61,23 @@ export interface ImporterOptions extends Selection {
    */
   confirm?: (question: string) => boolean | Promise<boolean>;
   /**
-   * Records per transaction.
+   * Records per transaction, at most.
    * @default {10000}
    */
   batchSize?: number;
+  /**
+   * About this many bytes of property values per transaction, at most (a larger record goes in a
+   * transaction of its own). A transaction the server refuses for its memory
+   * (`db.memory.transaction.max`) is split and retried however large this is, down to a single
+   * record; the import then keeps its transactions below the size refused.
+   * @default {8388608} (8 MiB)
+   */
+  batchBytes?: number;
+  /**
+   * Transactions written at once, each on its own session: nodes, then relationships.
+   * @default {2}
+   */
+  jobs?: number;
   /**
    * Empty the database first: every node, relationship, constraint and index.
    * @default {false}
@@ -126,6 +141,11 @@ export interface ImportCounts extends SchemaCounts {
   skipped: SkippedSchema[];
   /** Whether this run continued an interrupted import. */
   resumed: boolean;
+  /**
+   * Transactions tried again after a transient failure: a lost connection, a server restarting
+   * the database, a deadlock between parallel writers.
+   */
+  retries: number;
   /** Relationships of a selected type left out because an endpoint was not selected. */
   relationshipsLeftOut: number;
   /** Names the selection gives (selected or excluded) that the backup does not hold. */
@@ -137,6 +157,10 @@ export interface ImportCounts extends SchemaCounts {
 }
 
 const DEFAULT_BATCH_SIZE = 10_000;
+/** See {@linkcode ImporterOptions.batchBytes}. */
+const DEFAULT_BATCH_BYTES = 8 << 20;
+/** See {@linkcode ImporterOptions.jobs}. */
+const DEFAULT_JOBS = 2;
 const ACTION = "Cannot import backup";
 
 /** Everything one run of an import knows, gathered in the order it learns it. */
@@ -220,6 +244,18 @@ export class Importer {
     ) {
       throw new RangeError(
         `batchSize must be an integer from 1 to 1000000, got ${options.batchSize}`,
+      );
+    }
+    const jobs = options.jobs ?? DEFAULT_JOBS;
+    if (!Number.isSafeInteger(jobs) || jobs < 1 || jobs > 64) {
+      throw new RangeError(
+        `jobs must be an integer from 1 to 64, got ${options.jobs}`,
+      );
+    }
+    const bytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    if (!Number.isSafeInteger(bytes) || bytes < 1) {
+      throw new RangeError(
+        `batchBytes must be a positive integer, got ${options.batchBytes}`,
       );
     }
     this.#selector = new Selector(options);
@@ -352,15 +388,11 @@ export class Importer {
     Omit<ImportCounts, "elapsedMs" | "relationshipsLeftOut" | "unmatched">
   > {
     const o = this.#options;
-    const session = o.driver.session({
-      database: o.database,
-      defaultAccessMode: neo4j.session.WRITE,
-    });
     let journal: Journal | undefined;
     try {
       const start = await this.#start(run);
       journal = start.journal;
-      await this.#writeData(run, session, start);
+      const retries = await this.#writeData(run, start);
       o.signal?.throwIfAborted();
       const schema = await this.#writeSchema(run, start.baseline);
       o.signal?.throwIfAborted();
@@ -379,6 +411,7 @@ export class Importer {
         ...schema.created,
         skipped: schema.skipped,
         resumed: start.resumed,
+        retries,
         idMapBytes: run.checked.nodeIds.byteLength,
       };
     } catch (error) {
@@ -387,7 +420,6 @@ export class Importer {
       throw hint ? failure.with({ hint }) : failure;
     } finally {
       journal?.close();
-      await session.close().catch(() => {});
     }
   }
 
@@ -422,49 +454,64 @@ export class Importer {
     return {
       journal,
       baseline,
-      from: { done: new Map(), sequence: 0 },
+      from: {
+        done: new Map(),
+        written: { nodes: 0, relationships: 0 },
+        sequence: 0,
+      },
       resumed: false,
     };
   }
 
-  /** Writes every data file from where it stands, nodes first. */
-  async #writeData(
-    run: ImportRun,
-    session: Session,
-    start: WriteStart,
-  ): Promise<void> {
+  /**
+   * Writes every data file from where it stands, nodes first (the relationships need every
+   * node's new id), `jobs` transactions at once.
+   */
+  async #writeData(run: ImportRun, start: WriteStart): Promise<number> {
     const o = this.#options;
-    if (!this.#selector.data) return;
+    if (!this.#selector.data) return 0;
     const writer = new BatchWriter(run.target, {
-      session,
+      openSession: () =>
+        o.driver.session({
+          database: o.database,
+          defaultAccessMode: neo4j.session.WRITE,
+        }),
       journal: start.journal,
       ids: run.checked.nodeIds,
       from: start.from,
     }, {
       batchSize: this.#batchSize,
+      batchBytes: o.batchBytes ?? DEFAULT_BATCH_BYTES,
+      jobs: o.jobs ?? DEFAULT_JOBS,
       zonedFix: needsZonedFix(run.server),
+      dynamic: takesDynamicLabels(run.server),
+      memorySetting: run.server.major === 4
+        ? "dbms.memory.transaction.max_size"
+        : "db.memory.transaction.max",
       action: ACTION,
       ...this.#filters(run.checked),
     });
     const { files } = run.backup;
-    const counts = run.expected;
-    const progress = { nodes: 0, relationships: 0 };
-    for (const [f, file] of files.entries()) {
-      progress[file.kind] += start.from.done.get(f) ?? 0;
-    }
-    for (const [f, file] of files.entries()) {
-      o.signal?.throwIfAborted();
-      const done = start.from.done.get(f) ?? 0;
-      if (file.records !== null && done >= file.records) continue;
-      await writer.writeFile(run.backup, f, file, done, (n) => {
-        progress[file.kind] += n;
-        o.onProgress?.({
-          phase: file.kind,
-          done: progress[file.kind],
-          total: counts[file.kind],
+    const progress = { ...start.from.written };
+    try {
+      for (const kind of ["nodes", "relationships"] as const) {
+        o.signal?.throwIfAborted();
+        const total = run.expected[kind];
+        // The phase starts now, before its first commit (the first batch may take a while).
+        o.onProgress?.({ phase: kind, done: progress[kind], total });
+        const todo = [...files.keys()].filter((f) =>
+          files[f]!.kind === kind &&
+          !covers(start.from.done.get(f), files[f]!.records)
+        );
+        await writer.writeFiles(run.backup, todo, (n) => {
+          progress[kind] += n;
+          o.onProgress?.({ phase: kind, done: progress[kind], total });
         });
-      });
+      }
+    } finally {
+      await writer.close();
     }
+    return writer.retries;
   }
 
   /** Which records the writer takes, and how it renames them. */
@@ -562,7 +609,8 @@ function resumeHint(failure: BackupError): BackupErrorHint | undefined {
     return undefined;
   }
   const cause = failure.cause;
-  if (isMemoryLimit(cause)) return "resume-smaller-batches";
+  // A record too large for the server's transaction memory: the message names the setting.
+  if (isMemoryLimit(cause)) return "resume";
   const code = (cause as { code?: unknown } | undefined)?.code;
   if (
     failure.code === "SERVER" && typeof code === "string" &&
