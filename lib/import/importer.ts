@@ -116,6 +116,7 @@ export interface ImportProgress {
   phase:
     | "checksums"
     | "verify"
+    | "prepare"
     | "clean"
     | "nodes"
     | "relationships"
@@ -429,6 +430,7 @@ export class Importer {
    */
   async #start(run: ImportRun): Promise<WriteStart> {
     const o = this.#options;
+    o.onProgress?.({ phase: "prepare", done: 0, total: 0 });
     const ids = run.checked.nodeIds;
     if (o.resume && run.previous) {
       const from = await resumePoint(run.target, run.previous, ids);

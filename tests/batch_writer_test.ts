@@ -1,5 +1,6 @@
 /**
- * Parallel writers on a real server: an import with several sessions at once gives the same
+ * The import's writers on a real server: one dynamic statement per batch writes what a
+ * statement per label set writes; an import with several sessions at once gives the same
  * graph as one with a single session; writers that contend for the same nodes deadlock, retry,
  * and lose or double nothing; and an import stopped in the middle resumes exactly with any
  * number of writers.
@@ -12,7 +13,15 @@ import type { Driver } from "neo4j-driver";
 import { loadFaultGraph } from "../dev/fault_loop.ts";
 import { DEFAULT_NEO4J_VERSION, Neo4jServer } from "../dev/neo4j_server.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
+import { readServerInfo } from "../lib/_server_info.ts";
+import type { BackupRecord } from "../lib/format/record.ts";
 import { Importer } from "../lib/import/importer.ts";
+import {
+  createNodes,
+  createRelationships,
+  takesDynamicLabels,
+} from "../lib/import/_write_batch.ts";
+import { IdMap } from "../lib/verify/_id_map.ts";
 import { diffSnapshots, type GraphSnapshot, snapshotGraph } from "./_graph.ts";
 import { openDriver, testTarget, wipe } from "./_neo4j.ts";
 
@@ -217,4 +226,60 @@ Deno.test("a parallel import stopped in the middle resumes exactly with another 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("createNodes() and createRelationships() write the same with one dynamic statement and with a statement per label set", async (t) => {
+  await using driver = await openDriver();
+  const server = await readServerInfo(driver, database);
+  const records: BackupRecord[] = [
+    { kind: "node", id: 0n, labels: [], properties: { i: 0n } },
+    { kind: "node", id: 1n, labels: ["A"], properties: { i: 1n } },
+    { kind: "node", id: 2n, labels: ["B", "A"], properties: { i: 2n } },
+    { kind: "node", id: 3n, labels: ["We`ird"], properties: { i: 3n } },
+  ];
+  const links: BackupRecord[] = [
+    ...[[0n, 1n, "R"], [1n, 2n, "S"], [2n, 3n, "T`x"], [3n, 0n, "R"]].map((
+      [start, end, type],
+      i,
+    ) => ({
+      kind: "relationship" as const,
+      id: BigInt(i),
+      type: type as string,
+      startId: start as bigint,
+      endId: end as bigint,
+      properties: { i: BigInt(i) },
+    })),
+  ];
+  const snapshots: GraphSnapshot[] = [];
+  for (const dynamic of [false, true]) {
+    if (dynamic && !takesDynamicLabels(server)) continue;
+    await t.step(dynamic ? "dynamic" : "per label set", async () => {
+      await wipe(driver, database);
+      const ids = new IdMap();
+      for (const r of records) ids.add(r.id);
+      ids.freeze();
+      const session = driver.session({ database });
+      try {
+        const tx = session.beginTransaction();
+        const pairs = await createNodes(tx, records, {
+          zonedFix: false,
+          dynamic,
+        });
+        for (let i = 0; i < pairs.length; i += 2) {
+          ids.set(BigInt(pairs[i]!), pairs[i + 1]!);
+        }
+        const created = await createRelationships(tx, links, ids, {
+          zonedFix: false,
+          dynamic,
+        });
+        equal(created.length, links.length);
+        await tx.commit();
+      } finally {
+        await session.close();
+      }
+      snapshots.push(await snapshotGraph(driver, database));
+    });
+  }
+  equal(snapshots[0]!.nodes.length, 4);
+  if (snapshots.length === 2) deepEqual(snapshots[1], snapshots[0]);
 });
