@@ -1,7 +1,7 @@
 /**
  * One measurement in a child process of its own (`bench/measure.ts` or `bench/python_tool.py`):
- * spawned, stopped at a time limit, its `BENCH-RESULT` line read, turned into a
- * {@linkcode Measurement}.
+ * spawned, stopped at a time limit, its `BENCH-RESULT` (or `BENCH-ERROR`) line read, turned into
+ * a {@linkcode Measurement}.
  *
  * @module
  */
@@ -126,6 +126,11 @@ function readResult(
     l.startsWith("BENCH-RESULT ")
   );
   if (!status.success || !line) {
+    // The child's own one-line account of its failure, when it gave one.
+    const failure = stdout.split("\n").reverse().find((l) =>
+      l.startsWith("BENCH-ERROR ")
+    );
+    if (failure) return { error: failure.slice("BENCH-ERROR ".length).trim() };
     const tail = (stderr + stdout).trim().split("\n").slice(-15).join("\n");
     return { error: `exit status ${status.code}: ${tail || "(no output)"}` };
   }
@@ -172,7 +177,7 @@ export function toMeasurement(
       error: outcome.error ?? "no result",
     };
   }
-  const { seconds, maxRssBytes } = outcome.result;
+  const { seconds, maxRssBytes, checkSeconds } = outcome.result;
   return {
     round,
     seconds,
@@ -180,5 +185,6 @@ export function toMeasurement(
     records: total,
     recordsPerSecond: total / seconds,
     maxRssBytes,
+    ...(checkSeconds === undefined ? {} : { checkSeconds }),
   };
 }

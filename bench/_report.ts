@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console
 /**
- * BENCHMARKS.md: `_report_template.md` (the prose) filled in with the results of every size: the
- * ratios, the targets, a table and notes per size, the environment and the commands.
+ * BENCHMARKS.md: `_report_template.md` (the prose) filled in with the results of every size (and
+ * shape): the ratios, the targets, a table and notes per size, the environment and the commands.
  *
  * @module
  */
@@ -16,7 +16,15 @@ import {
   log,
   shortCount,
 } from "./_format.ts";
-import type { Kind, SizeResult, Summary } from "./_results.ts";
+import {
+  CHECK_VS_VERIFY,
+  type Kind,
+  orderedKinds,
+  shapeOf,
+  type SizeResult,
+  type Summary,
+  variantArgs,
+} from "./_results.ts";
 
 const TEMPLATE = new URL("./_report_template.md", import.meta.url);
 
@@ -47,7 +55,11 @@ export async function writeReport(
   path: string,
   write: boolean,
 ): Promise<void> {
-  results.sort((a, b) => a.nodes - b.nodes);
+  // By size, then the benchmark shape before the production shape.
+  results.sort((a, b) =>
+    a.nodes - b.nodes ||
+    Number(shapeOf(a) !== "benchmark") - Number(shapeOf(b) !== "benchmark")
+  );
   const targets = evaluateTargets(results);
   console.log("\nTargets:");
   for (const line of targets) console.log(`  ${line}`);
@@ -100,15 +112,44 @@ function fill(template: string, parts: Record<string, string[]>): string {
   }).join("\n");
 }
 
+/** A result's name in the report: its size, and its shape unless the benchmark's. */
+function resultName(r: SizeResult): string {
+  const shape = shapeOf(r);
+  return shape === "benchmark" ? r.size : `${r.size}, ${shape} shape`;
+}
+
+/**
+ * The rows of the ratio table: {@linkcode RATIO_ROWS}, then every other ratio that a result has,
+ * in the order of the first result that has it, labelled after its name.
+ */
+function ratioRows(results: SizeResult[]): [string, string][] {
+  const rows = [...RATIO_ROWS];
+  for (const r of results) {
+    for (const { name } of r.ratios) {
+      if (rows.some(([key]) => key === name)) continue;
+      const label = name === CHECK_VS_VERIFY
+        ? "Import's check of the backup vs `verify`"
+        : name.replace(" / ", " vs ").replace("UNWIND", "`UNWIND`")
+          .replace(/\((--[^)]*)\)/, "`$1`").replace(
+            /^./,
+            (c) => c.toUpperCase(),
+          );
+      rows.push([name, label]);
+    }
+  }
+  return rows;
+}
+
 /** This tool's throughput over each other's, per size. */
 function ratioTable(results: SizeResult[]): string[] {
   const rows = [
     `| This tool's throughput / ... | ${
-      results.map((r) => `${r.size} (${shortCount(r.nodes)} nodes)`).join(" | ")
+      results.map((r) => `${resultName(r)} (${shortCount(r.nodes)} nodes)`)
+        .join(" | ")
     } |`,
     `| --- | ${results.map(() => "---:").join(" | ")} |`,
   ];
-  for (const [key, label] of RATIO_ROWS) {
+  for (const [key, label] of ratioRows(results)) {
     const cells = results.map((r) => {
       const x = r.ratios.find((q) => q.name === key);
       if (x?.value !== undefined) return `**${formatRatio(x.value)}**`;
@@ -127,7 +168,7 @@ function ratioTable(results: SizeResult[]): string[] {
 /** A size's heading, table and notes. */
 function sizeSection(r: SizeResult): string[] {
   return [
-    `## ${r.size}: ${formatCount(r.nodes)} nodes, ${
+    `## ${resultName(r)}: ${formatCount(r.nodes)} nodes, ${
       formatCount(r.relationships)
     } relationships`,
     "",
@@ -144,6 +185,8 @@ function sizeTable(r: SizeResult): string[] {
     `| _${title}_ | ${heads.map(() => "").join(" | ")} | | | | |`,
     ...kinds.flatMap((kind) => kindRow(r, kind)),
   ];
+  const variants = orderedKinds(r).filter((k) => variantArgs(k));
+  const check = checkRows(r);
   return [
     `| | ${
       heads.join(" | ")
@@ -156,12 +199,53 @@ function sizeTable(r: SizeResult): string[] {
       "driver-subscribe",
       "tool-extract",
       "python-extract",
+      "apoc-export",
+      "tool-extract-latency",
     ]),
     ...section("Import (into an empty database)", [
       "unwind-import",
       "tool-import",
+      ...variants,
       "python-import",
+      "apoc-import",
+      "tool-import-txlimit",
+      "tool-import-latency",
     ]),
+    ...(check.length > 0
+      ? [
+        `| _Check of the backup_ | ${
+          heads.map(() => "").join(" | ")
+        } | | | | |`,
+        ...check,
+      ]
+      : []),
+  ];
+}
+
+/**
+ * `verify` of this tool's backup, and the import's own check of it before it writes (its time
+ * from its start to the end of the check, in each round): when measured.
+ */
+function checkRows(r: SizeResult): string[] {
+  const rows = kindRow(r, "tool-verify");
+  const imports = r.measurements["tool-import"] ?? [];
+  const checks = imports.filter((m) => m.checkSeconds !== undefined);
+  if (checks.length === 0) return rows;
+  const s = r.summaries.find((x) => x.kind === "tool-import");
+  const cells = Array.from({ length: r.rounds }, (_, i) => {
+    const m = imports.find((x) => x.round === i + 1);
+    return m?.checkSeconds === undefined ? "" : formatSeconds(m.checkSeconds);
+  });
+  const median = s?.checkSeconds;
+  return [
+    ...rows,
+    `| Import's check of the backup, before it writes (part of the import) | ${
+      cells.join(" | ")
+    } | ${median !== undefined ? formatSeconds(median) : "n/a"} | ${
+      median
+        ? formatCount(Math.round((r.nodes + r.relationships) / median))
+        : "n/a"
+    } | (the import's) | |`,
   ];
 }
 
@@ -216,8 +300,11 @@ function sizeNotes(r: SizeResult): string[] {
       ? `- Time limit of one run of the Python tool: ${
         formatSeconds(r.timeLimitSeconds)
       }.`
+      : shapeOf(r) !== "benchmark"
+      ? "- The Python tool runs on the benchmark shape only."
       : "- The Python tool was not run at this size (run with `--python-large` to include it).",
   );
+  notes.push(...newerNotes(r));
   if (r.loadAverage) {
     notes.push(
       `- Load average (1, 5, 15 min) of the machine when this size started: ${r.loadAverage.start}; when it ended: ${r.loadAverage.end}.`,
@@ -228,6 +315,39 @@ function sizeNotes(r: SizeResult): string[] {
       formatSeconds(r.loadSeconds)
     }. Run ${r.date.slice(0, 16).replace("T", " ")} UTC with \`${r.command}\`.`,
   );
+  return notes;
+}
+
+/** The notes on the newer measurements (results that have a shape). */
+function newerNotes(r: SizeResult): string[] {
+  if (r.shape === undefined) return [];
+  const notes: string[] = [];
+  if (r.apoc && "skipped" in r.apoc) {
+    notes.push(`- APOC was not measured: ${r.apoc.skipped}.`);
+  } else if (r.apoc) {
+    notes.push(
+      `- APOC Core ${r.apoc.version} on the same server, its JSON file in the server's import folder; timed from the client, which only waits (its peak RSS is the client's). \`apoc.import.json\` needs a uniqueness constraint on \`neo4jImportId\` for every label: creating them is part of its time.`,
+    );
+  }
+  if (r.latencyMs !== undefined) {
+    notes.push(
+      `- Latency: the client connects through the test suite's proxy (\`tests/_proxy.ts\`), which holds every chunk it forwards (up to 16 KiB) for ${r.latencyMs} ms in each direction, one chunk at a time per connection and direction; so it also caps each connection at about ${
+        Math.round(16 / (r.latencyMs / 1000))
+      } KiB/s each way.`,
+    );
+  }
+  if (r.transactionLimit) {
+    notes.push(
+      `- Transaction limit: the import into a second server, started as the first but with \`db.memory.transaction.max=${r.transactionLimit}\` (\`dbms.memory.transaction.max_size\` on 4.4; the setting cannot be changed at run time on Community: \`dbms.setConfigValue\` is Enterprise only); the database is checked to hold the whole graph.`,
+    );
+  }
+  if (
+    r.measurements["tool-import"]?.some((m) => m.checkSeconds !== undefined)
+  ) {
+    notes.push(
+      "- The import's check of the backup is timed from the start of the command (connecting and the look at the target included) to its last progress update of the check, before anything is written.",
+    );
+  }
   return notes;
 }
 

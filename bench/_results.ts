@@ -5,19 +5,32 @@
  * @module
  */
 import { join } from "node:path";
+import type { GraphShape } from "../dev/generate_graph.ts";
 
-/** The kinds of measurement, in the order they run within a round. */
-export type Kind =
+/** The kinds of measurement that are not variants. */
+export type BaseKind =
   | "driver-iterate"
   | "driver-subscribe"
   | "tool-extract"
   | "python-extract"
+  | "apoc-export"
+  | "tool-extract-latency"
+  | "tool-verify"
   | "unwind-import"
   | "tool-import"
-  | "python-import";
+  | "python-import"
+  | "apoc-import"
+  | "tool-import-txlimit"
+  | "tool-import-latency";
 
-/** The order of the kinds in the tables. */
-export const KINDS: Kind[] = [
+/**
+ * A kind of measurement: a {@linkcode BaseKind}, or this tool's import with more command-line
+ * arguments, `tool-import --jobs 2` (see {@linkcode variantArgs}).
+ */
+export type Kind = BaseKind | `tool-import ${string}`;
+
+/** The order of the kinds in the tables (the import's variants come after `tool-import`). */
+export const KINDS: BaseKind[] = [
   "driver-iterate",
   "driver-subscribe",
   "tool-extract",
@@ -25,10 +38,16 @@ export const KINDS: Kind[] = [
   "unwind-import",
   "tool-import",
   "python-import",
+  "apoc-export",
+  "tool-extract-latency",
+  "tool-verify",
+  "apoc-import",
+  "tool-import-txlimit",
+  "tool-import-latency",
 ];
 
-/** A kind's name in the report. */
-export const LABELS: Record<Kind, string> = {
+/** A base kind's name in the report. */
+export const LABELS: Record<BaseKind, string> = {
   "driver-iterate": "Bare driver loop, `for await` (ceiling)",
   "driver-subscribe": "Bare driver loop, `subscribe` (ceiling)",
   "tool-extract": "**neo4j-backup extract** (this tool)",
@@ -36,7 +55,61 @@ export const LABELS: Record<Kind, string> = {
   "unwind-import": "Hand-written `UNWIND` import (ceiling)",
   "tool-import": "**neo4j-backup import** (this tool)",
   "python-import": "neo4j-backup 1.0.0 `Importer` (Python)",
+  "apoc-export": "APOC `apoc.export.json.all` (file on the server)",
+  "tool-extract-latency": "**neo4j-backup extract**, 20 ms latency",
+  "tool-verify": "**neo4j-backup verify** (the same backup)",
+  "apoc-import": "APOC `apoc.import.json` (file on the server)",
+  "tool-import-txlimit": "**neo4j-backup import**, 32 MiB transaction limit",
+  "tool-import-latency": "**neo4j-backup import**, 20 ms latency",
 };
+
+/** The kind of this tool's import with more command-line arguments. */
+export function variantKind(args: readonly string[]): Kind {
+  return `tool-import ${args.join(" ")}`;
+}
+
+/** The extra command-line arguments of an import variant; undefined for other kinds. */
+export function variantArgs(kind: Kind): string[] | undefined {
+  return kind.startsWith("tool-import ")
+    ? kind.slice("tool-import ".length).split(" ").filter(Boolean)
+    : undefined;
+}
+
+/** A kind's name in the report, in the run's terms (its latency, its transaction limit). */
+export function kindLabel(kind: Kind, r?: Partial<SizeResult>): string {
+  const args = variantArgs(kind);
+  if (args) return `**neo4j-backup import** \`${args.join(" ")}\``;
+  const base = kind as BaseKind;
+  if (base === "tool-extract-latency" || base === "tool-import-latency") {
+    return LABELS[base].replace("20 ms", `${r?.latencyMs ?? 20} ms`);
+  }
+  if (base === "tool-import-txlimit" && r?.transactionLimit) {
+    return LABELS[base].replace(
+      "32 MiB",
+      formatLimit(r.transactionLimit),
+    );
+  }
+  return LABELS[base];
+}
+
+/** A transaction limit in Neo4j's notation (`32m`) as the report writes it (`32 MiB`). */
+export function formatLimit(limit: string): string {
+  const match = /^(\d+)\s*([kmg])?i?b?$/i.exec(limit.trim());
+  if (!match) return limit;
+  const unit = { k: "KiB", m: "MiB", g: "GiB" }[
+    (match[2] ?? "").toLowerCase() as "k" | "m" | "g"
+  ] ?? "bytes";
+  return `${match[1]} ${unit}`;
+}
+
+/** The kinds a result measured, in the order of the tables. */
+export function orderedKinds(r: Pick<SizeResult, "measurements">): Kind[] {
+  const measured = Object.keys(r.measurements) as Kind[];
+  const variants = measured.filter((k) => variantArgs(k));
+  return KINDS.flatMap((kind): Kind[] =>
+    kind === "tool-import" ? [kind, ...variants] : [kind]
+  ).filter((kind) => r.measurements[kind]);
+}
 
 /** Nodes and relationships in the database. */
 export interface GraphCounts {
@@ -65,6 +138,11 @@ export interface Measurement {
   /** Nodes and relationships in the database at the end (imports). */
   database?: GraphCounts;
   /**
+   * This tool's import: seconds from the start of the command to the end of its check of the
+   * backup, before anything is written (connecting and the look at the target included).
+   */
+  checkSeconds?: number;
+  /**
    * Counts sampled while it ran (Python import): [seconds, nodes, relationships, and once every
    * node and relationship is there, the temporal and spatial values still stored as strings].
    */
@@ -92,6 +170,8 @@ export interface Summary {
   recordsPerSecond?: number;
   maxRssBytes?: number;
   bytes?: number;
+  /** This tool's import: the median of its completed rounds' check of the backup. */
+  checkSeconds?: number;
   timedOut: boolean;
   /** When timed out: the time reached and how far it got. */
   reached?: {
@@ -125,9 +205,17 @@ export interface Environment {
   versions: Record<string, string>;
 }
 
-/** Everything one size produced: the content of `bench/results/<size>.json`. */
+/**
+ * Everything one size (of one shape) produced: the content of `bench/results/<size>.json`, or of
+ * `bench/results/<size>-<shape>.json` for a shape other than the benchmark's.
+ */
 export interface SizeResult {
   size: string;
+  /**
+   * The generated graph's shape. Results without one (older runs) are of the benchmark shape, and
+   * were run before the targets that need the newer measurements.
+   */
+  shape?: GraphShape;
   nodes: number;
   relationships: number;
   seed: number;
@@ -139,12 +227,33 @@ export interface SizeResult {
   loadSeconds: number;
   /** /proc/loadavg when the size started and when it ended: other work on the machine. */
   loadAverage?: { start: string; end: string };
+  /** Latency added each way, in milliseconds, in the latency measurements. */
+  latencyMs?: number;
+  /** The `db.memory.transaction.max` of the transaction-limit import (e.g. `32m`). */
+  transactionLimit?: string;
+  /** The APOC release measured, or why APOC was not. */
+  apoc?: { version: string } | { skipped: string };
   measurements: Partial<Record<Kind, Measurement[]>>;
   summaries: Summary[];
   ratios: Ratio[];
 }
 
-/** The comparisons of the report, by name: this tool's kind, and the other's. */
+/** The shape of a result (`benchmark` for results that have none). */
+export function shapeOf(r: Pick<SizeResult, "shape">): GraphShape {
+  return r.shape ?? "benchmark";
+}
+
+/** A result's name among the results: its size, then its shape unless the benchmark's. */
+export function resultKey(r: Pick<SizeResult, "size" | "shape">): string {
+  const shape = shapeOf(r);
+  return shape === "benchmark" ? r.size : `${r.size}-${shape}`;
+}
+
+/**
+ * The comparisons of the report, by name: this tool's kind, and the other's (the ratio is the
+ * other's time over this one's). More follow from a result's own measurements: see
+ * {@linkcode comparisons}.
+ */
 export const COMPARISONS: readonly [string, Kind, Kind][] = [
   [
     "extract / bare driver loop (for await)",
@@ -165,13 +274,45 @@ export const COMPARISONS: readonly [string, Kind, Kind][] = [
   ["import / Python tool", "tool-import", "python-import"],
 ];
 
+/** The name of the ratio of the import's check of the backup to `verify` on the same backup. */
+export const CHECK_VS_VERIFY = "import check / verify";
+
+/** Every comparison a result allows: {@linkcode COMPARISONS}, then those of the newer kinds. */
+export function comparisons(
+  r: Pick<SizeResult, "measurements" | "latencyMs" | "transactionLimit">,
+): [string, Kind, Kind][] {
+  const latency = `${r.latencyMs ?? 20} ms latency`;
+  const limit = formatLimit(r.transactionLimit ?? "32m");
+  const variants = orderedKinds(r).filter((k) => variantArgs(k));
+  return [
+    ...COMPARISONS,
+    ...variants.map((kind): [string, Kind, Kind] => [
+      `import (${variantArgs(kind)!.join(" ")}) / hand-written UNWIND import`,
+      kind,
+      "unwind-import",
+    ]),
+    ["extract / APOC export", "tool-extract", "apoc-export"],
+    ["import / APOC import", "tool-import", "apoc-import"],
+    [
+      `import, ${limit} transaction limit / import, unlimited`,
+      "tool-import-txlimit",
+      "tool-import",
+    ],
+    [`extract (${latency}) / extract`, "tool-extract-latency", "tool-extract"],
+    [`import (${latency}) / import`, "tool-import-latency", "tool-import"],
+  ];
+}
+
 /**
  * Records per relationship file of the Python tool's backups at its default `json_file_size`
  * (files are cut by the size of a list's pointer array): for results that did not record it.
  */
 const PYTHON_RELATIONSHIPS_PER_FILE = 7461;
 
-/** The results in `dir` (`bench/results/`) of the sizes not in `except`, derived afresh. */
+/**
+ * The results in `dir` (`bench/results/`) of the sizes and shapes not in `except`, derived
+ * afresh.
+ */
 export async function readResults(
   dir: string,
   except: SizeResult[],
@@ -180,7 +321,7 @@ export async function readResults(
   for await (const entry of Deno.readDir(dir)) {
     if (!entry.isFile || !entry.name.endsWith(".json")) continue;
     const name = entry.name.slice(0, -5);
-    if (except.some((r) => r.size === name)) continue;
+    if (except.some((r) => resultKey(r) === name)) continue;
     try {
       const text = await Deno.readTextFile(join(dir, entry.name));
       found.push(finalize(JSON.parse(text) as SizeResult));
@@ -207,10 +348,10 @@ export function finalize(r: SizeResult): SizeResult {
     );
     if (projected !== undefined) m.projectedSeconds = projected;
   }
-  r.summaries = KINDS.filter((kind) => r.measurements[kind]).map((kind) =>
-    summarize(kind, r.measurements[kind]!)
+  r.summaries = orderedKinds(r).map((kind) =>
+    summarize(kind, r.measurements[kind]!, r)
   );
-  r.ratios = ratios(r.summaries);
+  r.ratios = ratios(r.summaries, comparisons(r));
   return r;
 }
 
@@ -261,12 +402,16 @@ function projectFixes(timeline: Sample[], reached: number): number | undefined {
 }
 
 /** The median of a kind's completed rounds, or how far it got when it timed out. */
-function summarize(kind: Kind, list: Measurement[]): Summary {
+function summarize(
+  kind: Kind,
+  list: Measurement[],
+  r: SizeResult,
+): Summary {
   const done = list.filter((m) => !m.error && !m.timedOut);
   const timed = list.find((m) => m.timedOut);
   const summary: Summary = {
     kind,
-    label: LABELS[kind],
+    label: kindLabel(kind, r),
     rounds: list.length,
     completed: done.length,
     timedOut: timed !== undefined,
@@ -277,6 +422,10 @@ function summarize(kind: Kind, list: Measurement[]): Summary {
     summary.maxRssBytes = Math.max(...done.map((m) => m.maxRssBytes));
     const bytes = done.map((m) => m.bytes).filter((b) => b !== undefined);
     if (bytes.length > 0) summary.bytes = median(bytes);
+    const checks = done.map((m) => m.checkSeconds).filter((c) =>
+      c !== undefined
+    );
+    if (checks.length > 0) summary.checkSeconds = median(checks);
   } else if (timed) {
     summary.reached = {
       seconds: timed.seconds,
@@ -292,12 +441,15 @@ function summarize(kind: Kind, list: Measurement[]): Summary {
   return summary;
 }
 
-/** The {@linkcode COMPARISONS} the summaries allow. */
-function ratios(summaries: Summary[]): Ratio[] {
+/** The comparisons the summaries allow, and the import's check against `verify`. */
+function ratios(
+  summaries: Summary[],
+  list: readonly [string, Kind, Kind][],
+): Ratio[] {
   const get = (kind: Kind): Summary | undefined =>
     summaries.find((s) => s.kind === kind);
   const out: Ratio[] = [];
-  for (const [name, tool, other] of COMPARISONS) {
+  for (const [name, tool, other] of list) {
     const a = get(tool);
     const b = get(other);
     if (!a?.medianSeconds || !b) continue;
@@ -312,6 +464,11 @@ function ratios(summaries: Summary[]): Ratio[] {
           : {}),
       });
     }
+  }
+  const check = get("tool-import")?.checkSeconds;
+  const verify = get("tool-verify")?.medianSeconds;
+  if (check && verify) {
+    out.push({ name: CHECK_VS_VERIFY, value: verify / check });
   }
   return out;
 }

@@ -1,15 +1,27 @@
 // deno-lint-ignore-file no-console
 /**
- * One size of the benchmark: the generated graph loaded, then every extraction measured
- * `rounds` times, interleaved (A B C D A B C D), then every import, each into an emptied
- * database, interleaved the same way.
+ * One size of the benchmark, of one shape of graph: the generated graph loaded, then every
+ * extraction measured `rounds` times, interleaved (A B C D A B C D), then every import, each into
+ * an emptied database, interleaved the same way.
+ *
+ * Besides this tool, the bare driver loops, the hand-written import and the Python tool: `verify`
+ * on the extract's backup, APOC's `apoc.export.json.all` and `apoc.import.json` (when the server
+ * has APOC), the extract and the import through a proxy that adds latency each way
+ * (`tests/_proxy.ts`), the import into a second server with a transaction memory limit, and the
+ * import with more command-line arguments (`--jobs 2`, ...).
  *
  * @module
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import neo4j, { type Driver } from "neo4j-driver";
-import { generateNodes } from "../dev/generate_graph.ts";
+import {
+  generateNodes,
+  graphLabels,
+  type GraphShape,
+  relationshipCount,
+} from "../dev/generate_graph.ts";
+import { TcpProxy } from "../tests/_proxy.ts";
 import type { MeasureOptions } from "./measure.ts";
 import { type ChildOutcome, runChild, toMeasurement } from "./_child.ts";
 import {
@@ -25,8 +37,11 @@ import {
   type GraphCounts,
   type Kind,
   type Measurement,
+  resultKey,
   type Sample,
   type SizeResult,
+  variantArgs,
+  variantKind,
 } from "./_results.ts";
 import {
   formatBackupSize,
@@ -60,12 +75,37 @@ export interface BenchSettings {
   environment: Environment;
   /** The folders made, to remove at the end (unless kept). */
   workDirs: string[];
+  /** APOC on the server: its release and the server's import folder, where its files go; or why not. */
+  apoc: { version: string; importDir: string } | { skipped: string };
+  /** Milliseconds of latency added each way in the latency case; undefined: no latency case. */
+  latencyMs?: number;
+  /** The import into a server with a transaction memory limit; undefined: not measured. */
+  transactionLimit?: {
+    /** `db.memory.transaction.max`, e.g. `32m`. */
+    limit: string;
+    /** Starts that server (the caller stops it). */
+    start(): Promise<OtherServer>;
+  };
+  /** The more command-line arguments of each variant of the import, e.g. `[["--jobs", "2"]]`. */
+  importVariants: string[][];
+}
+
+/** A second server that some measurements go to. */
+export interface OtherServer {
+  /** A driver for it (counts and clean-ups). */
+  driver: Driver;
+  /** NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD for the children. */
+  env: Record<string, string>;
+  /** Closes the driver and stops the server. */
+  stop(): Promise<void>;
 }
 
 /** One size being measured. */
 interface SizeRun {
   settings: BenchSettings;
+  /** The size's name, with its shape unless the benchmark's (`small-production`). */
   name: string;
+  shape: GraphShape;
   graph: GraphCounts;
   /** Nodes + relationships. */
   total: number;
@@ -74,24 +114,36 @@ interface SizeRun {
   timeLimitSeconds: number;
   toolDir: string;
   pythonDir: string;
+  /** The backup of the extract with latency. */
+  latencyDir: string;
+  /** APOC's export, in the server's import folder: its name there, and its path. */
+  apocFile: { name: string; path: string } | undefined;
+  /** The environment of the children that go through the latency proxy. */
+  latencyEnv: Record<string, string> | undefined;
+  /** The server with the transaction limit, while the imports run; or why it did not start. */
+  limited: OtherServer | { error: string } | undefined;
   measurements: Partial<Record<Kind, Measurement[]>>;
   /** Kinds that hit the time limit. */
   timedOut: Set<Kind>;
 }
 
-/** Measures one size: every extraction and every import, `rounds` times each. */
+/** Measures one size of one shape: every extraction and every import, `rounds` times each. */
 export async function benchSize(
   settings: BenchSettings,
-  name: string,
+  size: string,
   nodes: number,
+  shape: GraphShape,
   python: string | undefined,
   timeLimitSeconds: number,
 ): Promise<SizeResult> {
   const { rounds } = settings;
-  const graph = { nodes, relationships: nodes * 2 };
+  const graph = { nodes, relationships: relationshipCount({ nodes, shape }) };
+  const name = resultKey({ size, shape });
   const loadAtStart = await loadAverage();
   console.log(
-    `\n== ${name}: ${formatCount(nodes)} nodes, ${
+    `\n== ${size}${shape === "benchmark" ? "" : ` (${shape} shape)`}: ${
+      formatCount(nodes)
+    } nodes, ${
       formatCount(graph.relationships)
     } relationships, ${rounds} round${rounds === 1 ? "" : "s"} ==`,
   );
@@ -100,23 +152,47 @@ export async function benchSize(
   });
   settings.workDirs.push(work);
   if (settings.keep) log(`Backups in ${work}`);
+  const { apoc } = settings;
+  const apocName = `neo4j-backup-bench-${name}.json`;
   const run: SizeRun = {
     settings,
     name,
+    shape,
     graph,
     total: graph.nodes + graph.relationships,
     python,
     timeLimitSeconds,
     toolDir: join(work, "tool"),
     pythonDir: join(work, "python"),
+    latencyDir: join(work, "latency"),
+    apocFile: "importDir" in apoc
+      ? { name: apocName, path: join(apoc.importDir, apocName) }
+      : undefined,
+    latencyEnv: undefined,
+    limited: undefined,
     measurements: {},
     timedOut: new Set(),
   };
-  const loadSeconds = await loadGraph(run);
-  await extractRounds(run);
-  await importRounds(run);
+  let proxy: TcpProxy | undefined;
+  if (settings.latencyMs !== undefined) {
+    proxy = TcpProxy.start(settings.env.NEO4J_URI!);
+    proxy.delayMs = settings.latencyMs;
+    run.latencyEnv = { ...settings.env, NEO4J_URI: proxy.uri() };
+  }
+  let loadSeconds: number;
+  try {
+    loadSeconds = await loadGraph(run);
+    await extractRounds(run);
+    await importRounds(run);
+  } finally {
+    await proxy?.close();
+    if (run.apocFile && !settings.keep) {
+      await Deno.remove(run.apocFile.path).catch(() => {});
+    }
+  }
   return finalize({
-    size: name,
+    size,
+    shape,
     ...graph,
     seed: SEED,
     rounds,
@@ -126,6 +202,15 @@ export async function benchSize(
     environment: settings.environment,
     loadSeconds,
     loadAverage: { start: loadAtStart, end: await loadAverage() },
+    ...(settings.latencyMs === undefined
+      ? {}
+      : { latencyMs: settings.latencyMs }),
+    ...(settings.transactionLimit
+      ? { transactionLimit: settings.transactionLimit.limit }
+      : {}),
+    apoc: "version" in apoc
+      ? { version: apoc.version }
+      : { skipped: apoc.skipped },
     measurements: run.measurements,
     summaries: [],
     ratios: [],
@@ -145,7 +230,7 @@ async function loadGraph(run: SizeRun): Promise<number> {
   await emptyDatabase(driver);
   const load = await runChild(
     Deno.execPath(),
-    measureArgs("unwind-import", { nodes, seed: SEED }),
+    measureArgs("unwind-import", { nodes, seed: SEED, shape: run.shape }),
     env,
   );
   if (!load.result) throw new Error(`Loading the graph failed: ${load.error}`);
@@ -176,17 +261,23 @@ async function inRounds(
   }
 }
 
-/** The extractions, interleaved. */
+/** The extractions, interleaved (and `verify` of each backup this tool wrote). */
 async function extractRounds(run: SizeRun): Promise<void> {
   await inRounds(run, [
     "driver-iterate",
     "driver-subscribe",
     "tool-extract",
+    "tool-verify",
     ...(run.python ? ["python-extract" as const] : []),
+    ...(run.apocFile ? ["apoc-export" as const] : []),
+    ...(run.latencyEnv ? ["tool-extract-latency" as const] : []),
   ], (kind, round) => measureExtract(run, kind, round));
 }
 
-/** One extraction: a bare driver loop, this tool's or the Python tool's. */
+/**
+ * One extraction: a bare driver loop, this tool's (directly or through the latency proxy), the
+ * Python tool's or APOC's; or `verify` of the backup that this tool's wrote.
+ */
 async function measureExtract(
   run: SizeRun,
   kind: Kind,
@@ -194,17 +285,53 @@ async function measureExtract(
 ): Promise<Measurement> {
   const { env } = run.settings;
   let dir: string | undefined;
-  if (kind === "tool-extract" || kind === "python-extract") {
-    dir = kind === "tool-extract" ? run.toolDir : run.pythonDir;
+  if (kind === "tool-verify") dir = run.toolDir;
+  if (
+    kind === "tool-extract" || kind === "python-extract" ||
+    kind === "tool-extract-latency"
+  ) {
+    dir = kind === "tool-extract"
+      ? run.toolDir
+      : kind === "python-extract"
+      ? run.pythonDir
+      : run.latencyDir;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-  const outcome = kind === "python-extract"
-    ? await runChild(run.python!, [PYTHON_SCRIPT, "extract", dir!], env, {
-      timeLimitSeconds: run.timeLimitSeconds,
-    })
-    : await runChild(Deno.execPath(), measureArgs(kind, { dir }), env);
+  if (kind === "apoc-export") {
+    await Deno.remove(run.apocFile!.path).catch(() => {});
+  }
+  let outcome: ChildOutcome;
+  if (kind === "python-extract") {
+    outcome = await runChild(
+      run.python!,
+      [PYTHON_SCRIPT, "extract", dir!],
+      env,
+      {
+        timeLimitSeconds: run.timeLimitSeconds,
+      },
+    );
+  } else if (kind === "tool-extract-latency") {
+    outcome = await runChild(
+      Deno.execPath(),
+      measureArgs("tool-extract", { dir }),
+      run.latencyEnv!,
+    );
+  } else if (kind === "apoc-export") {
+    outcome = await runChild(
+      Deno.execPath(),
+      measureArgs(kind, { file: run.apocFile!.name }),
+      env,
+    );
+  } else {
+    outcome = await runChild(Deno.execPath(), measureArgs(kind, { dir }), env);
+  }
   const m = toMeasurement(round, outcome, run.total);
-  if (dir && outcome.result) m.bytes = await dirSize(dir);
+  if (kind !== "tool-verify" && dir && outcome.result) {
+    m.bytes = await dirSize(dir);
+  }
+  if (kind === "apoc-export" && outcome.result) {
+    m.bytes = await Deno.stat(run.apocFile!.path).then((s) => s.size, () => 0);
+  }
   if (kind === "python-extract" && outcome.result) {
     m.relationshipsPerFile = await firstFileRecords(join(dir!, "data"));
   }
@@ -217,38 +344,103 @@ async function measureExtract(
   return m;
 }
 
-/** The imports, interleaved, of the backups that the extractions wrote. */
+/**
+ * The imports, interleaved, of the backups that the extractions wrote; the server with the
+ * transaction limit runs meanwhile.
+ */
 async function importRounds(run: SizeRun): Promise<void> {
   const wrote = (kind: Kind): boolean =>
     (run.measurements[kind] ?? []).some((m) => !m.error && !m.timedOut);
-  await inRounds(run, [
-    "unwind-import",
-    ...(wrote("tool-extract") ? ["tool-import" as const] : []),
-    ...(run.python && wrote("python-extract")
-      ? ["python-import" as const]
-      : []),
-  ], async (kind, round) => {
-    await emptyDatabase(run.settings.driver);
-    return await measureImport(run, kind, round);
-  });
+  const { transactionLimit } = run.settings;
+  const tool = wrote("tool-extract");
+  if (tool && transactionLimit) {
+    log(
+      `Starting a second Neo4j with a transaction memory limit of ${transactionLimit.limit}...`,
+    );
+    try {
+      run.limited = await transactionLimit.start();
+    } catch (error) {
+      const message = oneLine((error as Error)?.message ?? String(error));
+      log(`It did not start: ${message}`);
+      run.limited = { error: `the server did not start: ${message}` };
+    }
+  }
+  try {
+    await inRounds(run, [
+      "unwind-import",
+      ...(tool ? ["tool-import" as const] : []),
+      ...(tool ? run.settings.importVariants.map(variantKind) : []),
+      ...(run.python && wrote("python-extract")
+        ? ["python-import" as const]
+        : []),
+      ...(run.apocFile && wrote("apoc-export") ? ["apoc-import" as const] : []),
+      ...(tool && run.limited ? ["tool-import-txlimit" as const] : []),
+      ...(tool && run.latencyEnv ? ["tool-import-latency" as const] : []),
+    ], async (kind, round) => {
+      if (kind === "tool-import-txlimit") {
+        const limited = run.limited!;
+        if ("error" in limited) return failed(round, limited.error);
+        await emptyDatabase(limited.driver);
+      } else {
+        await emptyDatabase(run.settings.driver);
+      }
+      return await measureImport(run, kind, round);
+    });
+  } finally {
+    if (run.limited && "stop" in run.limited) await run.limited.stop();
+    run.limited = undefined;
+  }
 }
 
-/** One import into the emptied database: the hand-written one, this tool's or the Python tool's. */
+/** A measurement that could not run. */
+function failed(round: number, error: string): Measurement {
+  return {
+    round,
+    seconds: 0,
+    processSeconds: 0,
+    records: 0,
+    recordsPerSecond: 0,
+    maxRssBytes: 0,
+    error,
+  };
+}
+
+/**
+ * One import into the emptied database: the hand-written one, this tool's (with more arguments,
+ * through the latency proxy, or into the server with the transaction limit), the Python tool's
+ * or APOC's.
+ */
 async function measureImport(
   run: SizeRun,
   kind: Kind,
   round: number,
 ): Promise<Measurement> {
-  const { driver, env } = run.settings;
+  const limited = kind === "tool-import-txlimit" && run.limited &&
+      "driver" in run.limited
+    ? run.limited
+    : undefined;
+  const driver = limited?.driver ?? run.settings.driver;
+  const env = limited?.env ??
+    (kind === "tool-import-latency" ? run.latencyEnv! : run.settings.env);
   const { nodes, relationships } = run.graph;
   const timeline: Sample[] = [];
+  const options: MeasureOptions = kind === "unwind-import"
+    ? { nodes, seed: SEED, shape: run.shape }
+    : kind === "apoc-import"
+    ? {
+      file: run.apocFile!.name,
+      labels: graphLabels({ nodes, shape: run.shape }),
+    }
+    : { dir: run.toolDir, args: variantArgs(kind) ?? [] };
   const outcome = kind === "python-import"
     ? await runPythonImport(run, timeline)
     : await runChild(
       Deno.execPath(),
       measureArgs(
-        kind,
-        kind === "tool-import" ? { dir: run.toolDir } : { nodes, seed: SEED },
+        kind === "unwind-import" || kind === "apoc-import"
+          ? kind
+          : "tool-import",
+        options,
       ),
       env,
     );
@@ -364,6 +556,9 @@ function describe(m: Measurement): string {
     `peak RSS ${formatMiB(m.maxRssBytes)}`,
   ];
   if (m.bytes !== undefined) parts.push(`backup ${formatBackupSize(m.bytes)}`);
+  if (m.checkSeconds !== undefined) {
+    parts.push(`check of the backup ${formatSeconds(m.checkSeconds)}`);
+  }
   if (m.toFix) {
     parts.push(
       `${formatCount(m.toFix.left)} of ${
@@ -375,6 +570,11 @@ function describe(m: Measurement): string {
     parts.push(`projected >= ${formatSeconds(m.projectedSeconds)}`);
   }
   return parts.join(", ");
+}
+
+/** A message on one line. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
 }
 
 function round2(n: number): number {

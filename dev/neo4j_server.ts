@@ -15,7 +15,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
@@ -78,6 +78,19 @@ export interface Neo4jServerOptions {
    * @default {{}}
    */
   settings?: Record<string, string>;
+  /**
+   * Plugin jars (paths) copied into the server's `plugins/` folder before it starts, where Neo4j
+   * loads procedures from, and put on its classpath (e.g. APOC, from `dev/_apoc.ts`).
+   * @default {[]}
+   */
+  plugins?: string[];
+  /**
+   * Settings written to `conf/apoc.conf`, by name, where APOC reads its own settings (it refuses
+   * them in neo4j.conf), e.g. `{ "apoc.export.file.enabled": "true" }`; the `import/` folder,
+   * where APOC reads and writes files, is created too.
+   * @default {no apoc.conf}
+   */
+  apocSettings?: Record<string, string>;
 }
 
 /** What a started server says about itself. */
@@ -101,12 +114,17 @@ export class Neo4jServer implements AsyncDisposable {
   #exited: Promise<Deno.CommandStatus> | undefined;
   #info: Neo4jServerInfo | undefined;
   readonly #options: Required<
-    Omit<Neo4jServerOptions, "port" | "onStatus" | "home" | "settings">
+    Omit<
+      Neo4jServerOptions,
+      "port" | "onStatus" | "home" | "settings" | "plugins" | "apocSettings"
+    >
   >;
   #home: string | undefined;
   readonly #onStatus: (message: string) => void;
   #port: number | undefined;
   #settings: Record<string, string>;
+  readonly #plugins: string[];
+  readonly #apocSettings: Record<string, string> | undefined;
   #java = "";
   #classpath = "";
 
@@ -123,6 +141,8 @@ export class Neo4jServer implements AsyncDisposable {
     this.#home = options.home;
     this.#port = options.port || undefined;
     this.#settings = options.settings ?? {};
+    this.#plugins = options.plugins ?? [];
+    this.#apocSettings = options.apocSettings;
     this.#onStatus = options.onStatus ?? (() => {});
   }
 
@@ -187,6 +207,7 @@ export class Neo4jServer implements AsyncDisposable {
     const started = performance.now();
     try {
       for (let attempt = 1;; attempt++) {
+        await this.#install(home);
         const outcome = await this.#spawn(home);
         if (outcome.ready) {
           this.#port = outcome.port;
@@ -218,6 +239,36 @@ export class Neo4jServer implements AsyncDisposable {
     }
   }
 
+  /** Copies the plugin jars into `plugins/` and writes `conf/apoc.conf`, when asked to. */
+  async #install(home: string): Promise<void> {
+    if (this.#plugins.length > 0) {
+      const dir = join(home, "plugins");
+      await Deno.mkdir(dir, { recursive: true });
+      for (const jar of this.#plugins) {
+        try {
+          await Deno.copyFile(jar, join(dir, basename(jar)));
+        } catch (error) {
+          throw new Error(
+            `Cannot start Neo4j ${this.#options.version}: cannot copy the plugin ${jar}: ${
+              (error as Error).message
+            }`,
+          );
+        }
+      }
+    }
+    if (this.#apocSettings) {
+      // APOC's files go to the import folder (server.directories.import), which must exist.
+      await Deno.mkdir(join(home, "import"), { recursive: true });
+      await Deno.mkdir(join(home, "conf"), { recursive: true });
+      await Deno.writeTextFile(
+        join(home, "conf", "apoc.conf"),
+        Object.entries(this.#apocSettings).map(([name, value]) =>
+          `${name}=${value}\n`
+        ).join(""),
+      );
+    }
+  }
+
   /** Runs the launcher once; on success, the server runs; otherwise Java has ended. */
   async #spawn(home: string): Promise<LaunchOutcome> {
     const major = majorOf(this.#options.version);
@@ -231,7 +282,11 @@ export class Neo4jServer implements AsyncDisposable {
       "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
       "-Dio.netty.tryReflectionSetAccessible=true",
       "-cp",
-      this.#classpath,
+      // A plugin is on the classpath too, as Neo4j's own scripts put it: its extensions (APOC's
+      // configuration, say) are found there, its procedures in plugins/.
+      this.#plugins.length > 0
+        ? `${this.#classpath}:${join(home, "plugins", "*")}`
+        : this.#classpath,
       "Neo4jLauncher",
       `home=${home}`,
       `password=${this.#options.password}`,

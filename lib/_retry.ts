@@ -18,7 +18,9 @@ export function errorCode(error: unknown): string {
  * or the global pool): transient by its code, but the same transaction fails the same way again.
  */
 export function isMemoryLimit(error: unknown): boolean {
-  return /^Neo\.TransientError\.General\.(MemoryPoolOutOfMemoryError|TransactionMemoryLimit|OutOfMemoryError)$/
+  // 5.x and later: TransientError...MemoryPoolOutOfMemoryError; 4.4:
+  // ClientError.General.TransactionOutOfMemoryError.
+  return /^Neo\.(TransientError|ClientError)\.General\.(MemoryPoolOutOfMemoryError|TransactionMemoryLimit|OutOfMemoryError|TransactionOutOfMemoryError)$/
     .test(errorCode(error));
 }
 

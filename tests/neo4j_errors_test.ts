@@ -46,11 +46,18 @@ Deno.test("toBackupError() says in one line that a stopping server made the data
   });
 });
 
-Deno.test("a database made unavailable by a restart is retried; a transaction over the memory limit is not", () => {
+Deno.test("a database made unavailable by a restart is retried; a transaction over the memory limit (5.x and 4.4) is not", () => {
   ok(isDatabaseUnavailable(UNAVAILABLE));
   ok(isRetryable(UNAVAILABLE));
   ok(isMemoryLimit(MEMORY));
   ok(!isRetryable(MEMORY));
+  // Neo4j 4.4 says it as a client error.
+  const memory44 = serverError(
+    "Neo.ClientError.General.TransactionOutOfMemoryError",
+    "The allocation of an extra 5.0 MiB would use more than the limit 32.0 MiB. Currently using 27.0 MiB. dbms.memory.transaction.max_size threshold reached",
+  );
+  ok(isMemoryLimit(memory44));
+  ok(!isRetryable(memory44));
   ok(
     isRetryable(
       serverError("Neo.TransientError.Transaction.DeadlockDetected", "x"),
