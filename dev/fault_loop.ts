@@ -201,7 +201,11 @@ async function compare(
   }
 }
 
-const IMPORT_ARGS = ["--clean", "--yes", "--batch-size", "300"];
+/**
+ * The import that is killed: three writers at once, so that a kill lands with transactions of
+ * several sessions in flight; the `--resume` that finishes it takes the default (two).
+ */
+const IMPORT_ARGS = ["--clean", "--yes", "--batch-size", "300", "--jobs", "3"];
 
 /** How long an uninterrupted import takes (child process included, warm), in ms. */
 export async function timeImport(target: KillLoopTarget): Promise<number> {
