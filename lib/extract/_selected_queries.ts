@@ -14,9 +14,12 @@ const RELATIONSHIP_COLUMNS =
   "RETURN id(r) AS id, type(r) AS type, id(a) AS start, id(b) AS end, properties(r) AS props";
 
 /**
- * The queries that stream the selected nodes, together each node once: id, labels, properties. Every node for no selection; for `labels`, one label scan per label, each
- * leaving out the nodes an earlier one returned (so that the server reads only labelled nodes,
- * on every version: 4.4 plans no union of label scans); excluded labels filter each.
+ * The queries that stream the selected nodes, together each node once: id, labels, properties.
+ * Every node for no selection; for `labels`, one label scan per label, each leaving out the
+ * nodes an earlier one returned, so that the server reads only labelled nodes (4.4.48 and 5.26
+ * would plan `WHERE n:A OR n:B` as a union of label scans too; one plain scan per label keeps
+ * the plan obvious, and anchors the relationship queries the same way); excluded labels filter
+ * each.
  */
 export function nodeQueries(selector: Selector): Query[] {
   if (!selector.data) return [];
