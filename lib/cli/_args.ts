@@ -141,17 +141,7 @@ export function extractOptions(values: Values): SelectionFlags & {
   jsonFileSize?: number;
 } {
   const indent = integer(values.indent, "--indent", 0, 10, "extract") ?? 0;
-  let fileSize: number | undefined;
-  if (typeof values["file-size"] === "string") {
-    try {
-      fileSize = parseSize(values["file-size"]);
-    } catch (error) {
-      throw new UsageError(
-        `--file-size: ${(error as Error).message}`,
-        "extract",
-      );
-    }
-  }
+  const fileSize = size(values, "file-size", "extract");
   const selection = selectionFlags(values, "extract");
   return {
     inputYes: values.yes === true,
@@ -182,17 +172,7 @@ export function importOptions(values: Values): SelectionFlags & {
     "import",
   );
   const jobs = integer(values.jobs, "--jobs", 1, 64, "import");
-  let batchBytes: number | undefined;
-  if (typeof values["batch-bytes"] === "string") {
-    try {
-      batchBytes = parseSize(values["batch-bytes"]);
-    } catch (error) {
-      throw new UsageError(
-        `--batch-bytes: ${(error as Error).message}`,
-        "import",
-      );
-    }
-  }
+  const batchBytes = size(values, "batch-bytes", "import");
   if (values.clean && values.resume) {
     throw new UsageError("--clean and --resume exclude each other", "import");
   }
@@ -308,6 +288,21 @@ function renames(
 function strings(value: Values[string]): string[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [String(value)];
+}
+
+/** A size flag (`64M`, `1G`, a number of bytes), or undefined when not given. */
+function size(
+  values: Values,
+  name: string,
+  command: Command,
+): number | undefined {
+  const value = values[name];
+  if (typeof value !== "string") return undefined;
+  try {
+    return parseSize(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`, command);
+  }
 }
 
 function integer(
