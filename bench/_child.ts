@@ -16,8 +16,12 @@ export interface ChildOutcome {
   result?: MeasureResult;
   processSeconds: number;
   timedOut: boolean;
-  /** Peak RSS read from /proc just before a timed-out child was killed. */
+  /** Peak RSS read from /proc just before a timed-out (or `killWhen`) child was killed. */
   rssAtKill?: number;
+  /** Killed because `killWhen` said so. */
+  killed?: boolean;
+  /** Seconds from the spawn to the child's `BENCH-START` line, when it printed one. */
+  workStartSeconds?: number;
   error?: string;
 }
 
@@ -27,6 +31,11 @@ export interface ChildOptions {
   timeLimitSeconds?: number;
   /** Called every 5 s while the child runs (not again while one call is running). */
   onTick?: (seconds: number) => Promise<void>;
+  /**
+   * Asked every 100 ms once the child has started its work (its `BENCH-START` line): true kills
+   * it (SIGKILL, its peak RSS read from /proc first).
+   */
+  killWhen?: () => Promise<boolean>;
 }
 
 /** The child that runs now: killed by {@linkcode killRunningChild}. */
@@ -63,46 +72,116 @@ export async function runChild(
   running = child;
   const watch = watchChild(child, started, options);
   const [stdout, stderr, status] = await Promise.all([
-    new Response(child.stdout).text(),
+    readStdout(child.stdout, () => {
+      watch.workStarted = performance.now();
+    }),
     new Response(child.stderr).text(),
     child.status,
   ]);
   watch.stop();
   running = undefined;
   const processSeconds = (performance.now() - started) / 1000;
+  const workStartSeconds = watch.workStarted === undefined
+    ? undefined
+    : (watch.workStarted - started) / 1000;
+  const start = workStartSeconds === undefined ? {} : { workStartSeconds };
   if (watch.timedOut) {
-    return { processSeconds, timedOut: true, rssAtKill: watch.rssAtKill };
+    return {
+      processSeconds,
+      timedOut: true,
+      rssAtKill: watch.rssAtKill,
+      ...start,
+    };
+  }
+  // A child that exited on its own just before the kill reached it was not killed.
+  if (watch.killed && !status.success) {
+    return {
+      processSeconds,
+      timedOut: false,
+      killed: true,
+      rssAtKill: watch.rssAtKill,
+      ...start,
+    };
   }
   return {
     ...readResult(stdout, stderr, status),
     processSeconds,
     timedOut: false,
+    ...start,
   };
 }
 
-/** The time limit and the ticks of a running child. */
+/** A child's stdout, whole; `onStart` called as soon as its `BENCH-START` line is there. */
+async function readStdout(
+  stream: ReadableStream<Uint8Array>,
+  onStart: () => void,
+): Promise<string> {
+  let text = "";
+  let seen = false;
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    text += chunk;
+    if (!seen && /^BENCH-START$/m.test(text)) {
+      seen = true;
+      onStart();
+    }
+  }
+  return text;
+}
+
+/** What {@linkcode watchChild} saw. */
+interface Watch {
+  timedOut: boolean;
+  killed: boolean;
+  rssAtKill?: number;
+  /** performance.now() at the child's `BENCH-START` line. */
+  workStarted?: number;
+  stop(): void;
+}
+
+/** The time limit, the ticks and the kill condition of a running child. */
 function watchChild(
   child: Deno.ChildProcess,
   started: number,
   options: ChildOptions,
-): { timedOut: boolean; rssAtKill?: number; stop(): void } {
-  const watch: { timedOut: boolean; rssAtKill?: number; stop(): void } = {
+): Watch {
+  let stopped = false;
+  const watch: Watch = {
     timedOut: false,
+    killed: false,
     stop: () => {
+      stopped = true;
       clearTimeout(timer);
       clearInterval(ticker);
+      clearInterval(poller);
     },
+  };
+  const kill = (): void => {
+    watch.rssAtKill = processPeakRss(child.pid);
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
   };
   const timer = options.timeLimitSeconds
     ? setTimeout(() => {
+      if (watch.killed) return;
       watch.timedOut = true;
-      watch.rssAtKill = processPeakRss(child.pid);
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
+      kill();
     }, options.timeLimitSeconds * 1000)
+    : undefined;
+  let polling = false;
+  const poller = options.killWhen
+    ? setInterval(() => {
+      if (polling || watch.workStarted === undefined || watch.killed) return;
+      polling = true;
+      options.killWhen!().then((yes) => {
+        if (yes && !stopped && !watch.timedOut && !watch.killed) {
+          watch.killed = true;
+          kill();
+        }
+      }).catch(() => {}).finally(() => polling = false);
+    }, 100)
     : undefined;
   let ticking = false;
   const ticker = options.onTick

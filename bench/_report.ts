@@ -18,8 +18,13 @@ import {
 } from "./_format.ts";
 import {
   CHECK_VS_VERIFY,
+  extractVariantArgs,
+  extractVariantComparison,
   type Kind,
+  kindLabel,
   orderedKinds,
+  resumeArgs,
+  resumeRatio,
   shapeOf,
   type SizeResult,
   type Summary,
@@ -69,7 +74,7 @@ export async function writeReport(
     args: ["fmt", "--quiet", path],
     stdout: "null",
   }).output();
-  log(`Wrote BENCHMARKS.md`);
+  log(`Wrote ${path}`);
 }
 
 /** The report's markdown, before `deno fmt`. */
@@ -80,6 +85,7 @@ async function report(
   const env = results[0]!.environment;
   return fill(await Deno.readTextFile(TEMPLATE), {
     ratios: ratioTable(results),
+    extract: extractSection(results),
     targets: targets.length > 0 ? targets : ["(none that the sizes run allow)"],
     sizes: results.flatMap((
       r,
@@ -130,7 +136,7 @@ function ratioRows(results: SizeResult[]): [string, string][] {
       const label = name === CHECK_VS_VERIFY
         ? "Import's check of the backup vs `verify`"
         : name.replace(" / ", " vs ").replace("UNWIND", "`UNWIND`")
-          .replace(/\((--[^)]*)\)/, "`$1`").replace(
+          .replace(/\((-[^)]*)\)/, "`$1`").replace(
             /^./,
             (c) => c.toUpperCase(),
           );
@@ -163,6 +169,124 @@ function ratioTable(results: SizeResult[]): string[] {
     rows.push(`| ${label} | ${cells.join(" | ")} |`);
   }
   return rows;
+}
+
+/** This tool's extract variants in a result, besides `tool-extract`. */
+function extractVariants(r: SizeResult): Kind[] {
+  return orderedKinds(r).filter((k) =>
+    k !== "tool-extract" && extractVariantArgs(k)
+  );
+}
+
+/** The resume cases of a result. */
+function resumeKinds(r: SizeResult): Kind[] {
+  return orderedKinds(r).filter((k) => resumeArgs(k));
+}
+
+/**
+ * The extract's own figures, per result (results of older runs without a shape left out): each
+ * variant against the bare `for await` loop of the same rounds, the resume case against the
+ * uninterrupted extract, the latency case against the bare loop through the same proxy, with
+ * the peak RSS of each and the command that produced them; then the peak RSS from 1M to 5M.
+ */
+function extractSection(all: SizeResult[]): string[] {
+  const results = all.filter((r) => r.shape !== undefined);
+  if (results.length === 0) {
+    return ["(no result of this run measures the extract's variants)"];
+  }
+  const lines: string[] = [];
+  for (const r of results) {
+    const get = (kind: Kind): Summary | undefined =>
+      r.summaries.find((s) => s.kind === kind);
+    const ratioOf = (name: string): string => {
+      const x = r.ratios.find((q) => q.name === name)?.value;
+      return x === undefined ? "n/a" : `**${formatRatio(x)}**`;
+    };
+    const row = (kind: Kind, figure: string): string[] => {
+      const s = get(kind);
+      if (!s) return [];
+      return [
+        `| ${s.label} | ${
+          s.medianSeconds !== undefined ? formatSeconds(s.medianSeconds) : "n/a"
+        } | ${
+          s.recordsPerSecond !== undefined
+            ? formatCount(Math.round(s.recordsPerSecond))
+            : "n/a"
+        } | ${figure} | ${s.maxRssBytes ? formatMiB(s.maxRssBytes) : "n/a"} |`,
+      ];
+    };
+    const latency = `${r.latencyMs ?? 20} ms latency`;
+    const resumes = resumeKinds(r).flatMap((kind) => {
+      const x = resumeRatio(r, kind);
+      return row(
+        kind,
+        x
+          ? `**${
+            formatRatio(x.value)
+          }** the time of the same extract uninterrupted`
+          : "n/a",
+      );
+    });
+    const resumeRounds = resumeKinds(r).flatMap((kind) =>
+      (r.measurements[kind] ?? []).filter((m) => m.resume && !m.error).map(
+        (m) => {
+          const q = m.resume!;
+          return `- ${kindLabel(kind, r)}, round ${m.round}: killed after ${
+            formatSeconds(q.killedSeconds)
+          } with ${
+            (100 * q.recordsDone / (r.nodes + r.relationships)).toFixed(0)
+          }% of the records (${q.partitionsDone} of ${q.partitions} partitions) recorded as written, peak RSS ${
+            q.killedRssBytes ? formatMiB(q.killedRssBytes) : "n/a"
+          }; resumed in ${formatSeconds(q.resumeSeconds)}, peak RSS ${
+            formatMiB(q.resumeRssBytes)
+          }.`;
+        },
+      )
+    );
+    lines.push(
+      `### ${resultName(r)}: ${formatCount(r.nodes)} nodes, ${
+        formatCount(r.relationships)
+      } relationships`,
+      "",
+      `Produced by \`${r.command}\` (${r.rounds} round${
+        r.rounds === 1 ? "" : "s"
+      }, interleaved; medians).`,
+      "",
+      "| Extract | Median | Records/s | Figure | Peak RSS |",
+      "| --- | ---: | ---: | --- | ---: |",
+      ...row("driver-iterate", "1.00x (the ceiling: one stream)"),
+      ...row(
+        "tool-extract",
+        `${ratioOf("extract / bare driver loop (for await)")} the bare loop`,
+      ),
+      ...extractVariants(r).flatMap((kind) =>
+        row(kind, `${ratioOf(extractVariantComparison(kind))} the bare loop`)
+      ),
+      ...resumes,
+      ...row(
+        "driver-iterate-latency",
+        "1.00x (the ceiling through the same proxy)",
+      ),
+      ...row(
+        "tool-extract-latency",
+        `${
+          ratioOf(
+            `extract (${latency}) / bare driver loop (for await, ${latency})`,
+          )
+        } the bare loop through the same proxy`,
+      ),
+      "",
+      ...(resumeRounds.length > 0 ? [...resumeRounds, ""] : []),
+    );
+  }
+  lines.push(
+    "Peak RSS from 1M to 5M nodes (the extract with its defaults):",
+    "",
+    ...evaluateTargets(results).filter((t) =>
+      t.includes("peak RSS at 5M nodes")
+    ).map((t) => `- ${t}`),
+  );
+  return lines;
 }
 
 /** A size's heading, table and notes. */
@@ -198,8 +322,11 @@ function sizeTable(r: SizeResult): string[] {
       "driver-iterate",
       "driver-subscribe",
       "tool-extract",
+      ...extractVariants(r),
+      ...resumeKinds(r),
       "python-extract",
       "apoc-export",
+      "driver-iterate-latency",
       "tool-extract-latency",
     ]),
     ...section("Import (into an empty database)", [
@@ -304,7 +431,7 @@ function sizeNotes(r: SizeResult): string[] {
       ? "- The Python tool runs on the benchmark shape only."
       : "- The Python tool was not run at this size (run with `--python-large` to include it).",
   );
-  notes.push(...newerNotes(r));
+  notes.push(...newerNotes(r), ...resumeNotes(r));
   if (r.loadAverage) {
     notes.push(
       `- Load average (1, 5, 15 min) of the machine when this size started: ${r.loadAverage.start}; when it ended: ${r.loadAverage.end}.`,
@@ -347,6 +474,30 @@ function newerNotes(r: SizeResult): string[] {
     notes.push(
       "- The import's check of the backup is timed from the start of the command (connecting and the look at the target included) to its last progress update of the check, before anything is written.",
     );
+  }
+  return notes;
+}
+
+/** The notes on the resume case: how it is measured, and each round's kill and resume. */
+function resumeNotes(r: SizeResult): string[] {
+  const kinds = resumeKinds(r);
+  if (kinds.length === 0) return [];
+  const pct = Math.round((r.resumeAt ?? 0.9) * 100);
+  const notes = [
+    `- Resume: the extract's child is killed (SIGKILL) as soon as its \`checkpoint.jsonl\` records ${pct}% of the records as written (the \`records\` of its \`{"done": ...}\` lines, polled every 100 ms), then \`extract <dir> --resume\` runs in a new child, once the server has let go of the killed reads; its time is the killed child's work until the kill plus the resume's, against the median of the same extract uninterrupted in the same rounds; its peak RSS the higher of the two children's. The resumed backup is checked: \`manifest.json\` there with the graph's counts, no \`checkpoint.jsonl\`.`,
+  ];
+  for (const kind of kinds) {
+    for (const m of r.measurements[kind] ?? []) {
+      const q = m.resume;
+      if (!q || m.error) continue;
+      if (q.partitionsDone >= q.partitions) {
+        notes.push(
+          `- ${
+            kindLabel(kind, r)
+          }, round ${m.round}: every one of its ${q.partitions} partitions was written before the kill (too few partitions at this size to stop at ${pct}%): the resume only finished the backup. A variant with \`--partition-size\` (\`--extract-variants\`, \`--resume-case\`) makes more.`,
+        );
+      }
+    }
   }
   return notes;
 }

@@ -15,6 +15,8 @@ export type BaseKind =
   | "python-extract"
   | "apoc-export"
   | "tool-extract-latency"
+  | "driver-iterate-latency"
+  | "tool-extract-resume"
   | "tool-verify"
   | "unwind-import"
   | "tool-import"
@@ -24,21 +26,33 @@ export type BaseKind =
   | "tool-import-latency";
 
 /**
- * A kind of measurement: a {@linkcode BaseKind}, or this tool's import with more command-line
- * arguments, `tool-import --jobs 2` (see {@linkcode variantArgs}).
+ * A kind of measurement: a {@linkcode BaseKind}; this tool's import with more command-line
+ * arguments, `tool-import --jobs 2` (see {@linkcode variantArgs}); its extract with more
+ * arguments, `tool-extract -j 1` (see {@linkcode extractVariantArgs}); or its extract with more
+ * arguments killed and resumed, `tool-extract-resume -j 4` (`tool-extract-resume` alone: the
+ * extract without more arguments).
  */
-export type Kind = BaseKind | `tool-import ${string}`;
+export type Kind =
+  | BaseKind
+  | `tool-import ${string}`
+  | `tool-extract ${string}`
+  | `tool-extract-resume ${string}`;
 
-/** The order of the kinds in the tables (the import's variants come after `tool-import`). */
+/**
+ * The order of the kinds in the tables (the import's variants come after `tool-import`, the
+ * extract's after `tool-extract`, its resume after them).
+ */
 export const KINDS: BaseKind[] = [
   "driver-iterate",
   "driver-subscribe",
   "tool-extract",
+  "tool-extract-resume",
   "python-extract",
   "unwind-import",
   "tool-import",
   "python-import",
   "apoc-export",
+  "driver-iterate-latency",
   "tool-extract-latency",
   "tool-verify",
   "apoc-import",
@@ -56,7 +70,11 @@ export const LABELS: Record<BaseKind, string> = {
   "tool-import": "**neo4j-backup import** (this tool)",
   "python-import": "neo4j-backup 1.0.0 `Importer` (Python)",
   "apoc-export": "APOC `apoc.export.json.all` (file on the server)",
-  "tool-extract-latency": "**neo4j-backup extract**, 20 ms latency",
+  "tool-extract-latency":
+    "**neo4j-backup extract** (default `--jobs`), 20 ms latency",
+  "driver-iterate-latency": "Bare driver loop, `for await`, 20 ms latency",
+  "tool-extract-resume":
+    "**neo4j-backup extract**, killed at 90% and resumed (`--resume`)",
   "tool-verify": "**neo4j-backup verify** (the same backup)",
   "apoc-import": "APOC `apoc.import.json` (file on the server)",
   "tool-import-txlimit": "**neo4j-backup import**, 32 MiB transaction limit",
@@ -75,12 +93,62 @@ export function variantArgs(kind: Kind): string[] | undefined {
     : undefined;
 }
 
+/**
+ * The kind of this tool's extract with more command-line arguments (`tool-extract` itself for
+ * none).
+ */
+export function extractVariantKind(args: readonly string[]): Kind {
+  return args.length === 0 ? "tool-extract" : `tool-extract ${args.join(" ")}`;
+}
+
+/** The extra command-line arguments of an extract variant (`[]` for `tool-extract`); else undefined. */
+export function extractVariantArgs(kind: Kind): string[] | undefined {
+  if (kind === "tool-extract") return [];
+  return kind.startsWith("tool-extract ")
+    ? kind.slice("tool-extract ".length).split(" ").filter(Boolean)
+    : undefined;
+}
+
+/** The kind of the resume case of an extract variant (`tool-extract-resume` for none). */
+export function resumeKind(args: readonly string[]): Kind {
+  return args.length === 0
+    ? "tool-extract-resume"
+    : `tool-extract-resume ${args.join(" ")}`;
+}
+
+/** The extra command-line arguments of a resume case (`[]` for the plain one); else undefined. */
+export function resumeArgs(kind: Kind): string[] | undefined {
+  if (kind === "tool-extract-resume") return [];
+  return kind.startsWith("tool-extract-resume ")
+    ? kind.slice("tool-extract-resume ".length).split(" ").filter(Boolean)
+    : undefined;
+}
+
+/** The extract measured without the kill that a resume case is compared with. */
+export function resumeBaseline(kind: Kind): Kind {
+  return extractVariantKind(resumeArgs(kind) ?? []);
+}
+
 /** A kind's name in the report, in the run's terms (its latency, its transaction limit). */
 export function kindLabel(kind: Kind, r?: Partial<SizeResult>): string {
   const args = variantArgs(kind);
   if (args) return `**neo4j-backup import** \`${args.join(" ")}\``;
+  const extractArgs = extractVariantArgs(kind);
+  if (extractArgs && extractArgs.length > 0) {
+    return `**neo4j-backup extract** \`${extractArgs.join(" ")}\``;
+  }
+  const resume = resumeArgs(kind);
+  if (resume) {
+    const pct = r?.resumeAt === undefined ? 90 : Math.round(r.resumeAt * 100);
+    return `**neo4j-backup extract**${
+      resume.length > 0 ? ` \`${resume.join(" ")}\`` : ""
+    }, killed at ${pct}% and resumed (\`--resume\`)`;
+  }
   const base = kind as BaseKind;
-  if (base === "tool-extract-latency" || base === "tool-import-latency") {
+  if (
+    base === "tool-extract-latency" || base === "tool-import-latency" ||
+    base === "driver-iterate-latency"
+  ) {
     return LABELS[base].replace("20 ms", `${r?.latencyMs ?? 20} ms`);
   }
   if (base === "tool-import-txlimit" && r?.transactionLimit) {
@@ -106,8 +174,20 @@ export function formatLimit(limit: string): string {
 export function orderedKinds(r: Pick<SizeResult, "measurements">): Kind[] {
   const measured = Object.keys(r.measurements) as Kind[];
   const variants = measured.filter((k) => variantArgs(k));
+  const extractVariants = measured.filter((k) =>
+    k !== "tool-extract" && extractVariantArgs(k)
+  );
+  const resumes = measured.filter((k) =>
+    k !== "tool-extract-resume" && resumeArgs(k)
+  );
   return KINDS.flatMap((kind): Kind[] =>
-    kind === "tool-import" ? [kind, ...variants] : [kind]
+    kind === "tool-import"
+      ? [kind, ...variants]
+      : kind === "tool-extract"
+      ? [kind, ...extractVariants]
+      : kind === "tool-extract-resume"
+      ? [kind, ...resumes]
+      : [kind]
   ).filter((kind) => r.measurements[kind]);
 }
 
@@ -147,6 +227,8 @@ export interface Measurement {
    * node and relationship is there, the temporal and spatial values still stored as strings].
    */
   timeline?: Sample[];
+  /** The resume case: the extract killed, then `extract --resume` (see {@linkcode Resume}). */
+  resume?: Resume;
   /** Temporal and spatial values the Python importer had yet to fix when stopped, of all. */
   toFix?: { left: number; total: number };
   /**
@@ -155,6 +237,27 @@ export interface Measurement {
    */
   projectedSeconds?: number;
   error?: string;
+}
+
+/**
+ * A resume case: the extract child killed (SIGKILL) once its checkpoint recorded the share of
+ * the records asked for, then `extract <dir> --resume` in a new child. The measurement's
+ * `seconds` are the two added up (the killed one's from the start of its work, as every
+ * measurement's, to the kill), its `maxRssBytes` the higher peak of the two.
+ */
+export interface Resume {
+  /** Seconds of the killed extract's work, until the kill. */
+  killedSeconds: number;
+  /** Seconds of the resumed extract's work. */
+  resumeSeconds: number;
+  /** Partitions the checkpoint recorded as done at the kill, and in all. */
+  partitionsDone: number;
+  partitions: number;
+  /** Records in the partitions recorded as done at the kill. */
+  recordsDone: number;
+  /** Peak RSS of the killed child (read from /proc before the kill), and of the resumed one. */
+  killedRssBytes?: number;
+  resumeRssBytes: number;
 }
 
 /** [seconds, nodes, relationships, values left to fix]. */
@@ -229,6 +332,8 @@ export interface SizeResult {
   loadAverage?: { start: string; end: string };
   /** Latency added each way, in milliseconds, in the latency measurements. */
   latencyMs?: number;
+  /** The resume case: the share of the records (0..1) recorded done when the extract is killed. */
+  resumeAt?: number;
   /** The `db.memory.transaction.max` of the transaction-limit import (e.g. `32m`). */
   transactionLimit?: string;
   /** The APOC release measured, or why APOC was not. */
@@ -274,6 +379,39 @@ export const COMPARISONS: readonly [string, Kind, Kind][] = [
   ["import / Python tool", "tool-import", "python-import"],
 ];
 
+/** The name of the comparison of an extract variant with the bare driver loop (`for await`). */
+export function extractVariantComparison(kind: Kind): string {
+  const args = extractVariantArgs(kind) ?? [];
+  return args.length === 0
+    ? "extract / bare driver loop (for await)"
+    : `extract (${args.join(" ")}) / bare driver loop (for await)`;
+}
+
+/**
+ * A resume case against the same extract uninterrupted, in time (not throughput): its median
+ * (time to the kill + the resume's) over the uninterrupted one's; undefined unless both have a
+ * median.
+ */
+export function resumeRatio(
+  r: Pick<SizeResult, "summaries">,
+  kind: Kind,
+):
+  | { value: number; resumed: Summary; uninterrupted: Summary }
+  | undefined {
+  const resumed = r.summaries.find((s) => s.kind === kind);
+  const uninterrupted = r.summaries.find((s) =>
+    s.kind === resumeBaseline(kind)
+  );
+  if (!resumed?.medianSeconds || !uninterrupted?.medianSeconds) {
+    return undefined;
+  }
+  return {
+    value: resumed.medianSeconds / uninterrupted.medianSeconds,
+    resumed,
+    uninterrupted,
+  };
+}
+
 /** The name of the ratio of the import's check of the backup to `verify` on the same backup. */
 export const CHECK_VS_VERIFY = "import check / verify";
 
@@ -284,8 +422,16 @@ export function comparisons(
   const latency = `${r.latencyMs ?? 20} ms latency`;
   const limit = formatLimit(r.transactionLimit ?? "32m");
   const variants = orderedKinds(r).filter((k) => variantArgs(k));
+  const extractVariants = orderedKinds(r).filter((k) =>
+    k !== "tool-extract" && extractVariantArgs(k)
+  );
   return [
     ...COMPARISONS,
+    ...extractVariants.map((kind): [string, Kind, Kind] => [
+      extractVariantComparison(kind),
+      kind,
+      "driver-iterate",
+    ]),
     ...variants.map((kind): [string, Kind, Kind] => [
       `import (${variantArgs(kind)!.join(" ")}) / hand-written UNWIND import`,
       kind,
@@ -297,6 +443,11 @@ export function comparisons(
       `import, ${limit} transaction limit / import, unlimited`,
       "tool-import-txlimit",
       "tool-import",
+    ],
+    [
+      `extract (${latency}) / bare driver loop (for await, ${latency})`,
+      "tool-extract-latency",
+      "driver-iterate-latency",
     ],
     [`extract (${latency}) / extract`, "tool-extract-latency", "tool-extract"],
     [`import (${latency}) / import`, "tool-import-latency", "tool-import"],

@@ -6,9 +6,10 @@
  *
  * Besides this tool, the bare driver loops, the hand-written import and the Python tool: `verify`
  * on the extract's backup, APOC's `apoc.export.json.all` and `apoc.import.json` (when the server
- * has APOC), the extract and the import through a proxy that adds latency each way
- * (`tests/_proxy.ts`), the import into a second server with a transaction memory limit, and the
- * import with more command-line arguments (`--jobs 2`, ...).
+ * has APOC), the bare loop, the extract and the import through a proxy that adds latency each way
+ * (`tests/_proxy.ts`), the import into a second server with a transaction memory limit, the
+ * extract and the import with more command-line arguments (`-j 1`, `--jobs 2`, ...), and the
+ * extract killed once its checkpoint records 90% of the records and resumed (`--resume`).
  *
  * @module
  */
@@ -33,11 +34,15 @@ import {
 import { loadAverage } from "./_environment.ts";
 import {
   type Environment,
+  extractVariantArgs,
+  extractVariantKind,
   finalize,
   type GraphCounts,
   type Kind,
   type Measurement,
   resultKey,
+  resumeArgs,
+  resumeKind,
   type Sample,
   type SizeResult,
   variantArgs,
@@ -88,6 +93,19 @@ export interface BenchSettings {
   };
   /** The more command-line arguments of each variant of the import, e.g. `[["--jobs", "2"]]`. */
   importVariants: string[][];
+  /**
+   * The more command-line arguments of each variant of the extract besides the one without
+   * (`tool-extract`, always measured), e.g. `[["-j", "1"], ["-j", "4"]]`.
+   */
+  extractVariants: string[][];
+  /** Measure the imports (false: the extractions alone). */
+  imports: boolean;
+  /**
+   * The resume case: the extract with these more arguments (one of the variants, or none)
+   * killed once its checkpoint records `at` (0..1) of the records as written, then resumed;
+   * undefined: not measured.
+   */
+  resumeCase?: { args: string[]; at: number };
 }
 
 /** A second server that some measurements go to. */
@@ -116,6 +134,8 @@ interface SizeRun {
   pythonDir: string;
   /** The backup of the extract with latency. */
   latencyDir: string;
+  /** The folder under which the extract variants and the resume case write their backups. */
+  workDir: string;
   /** APOC's export, in the server's import folder: its name there, and its path. */
   apocFile: { name: string; path: string } | undefined;
   /** The environment of the children that go through the latency proxy. */
@@ -165,6 +185,7 @@ export async function benchSize(
     toolDir: join(work, "tool"),
     pythonDir: join(work, "python"),
     latencyDir: join(work, "latency"),
+    workDir: work,
     apocFile: "importDir" in apoc
       ? { name: apocName, path: join(apoc.importDir, apocName) }
       : undefined,
@@ -183,7 +204,7 @@ export async function benchSize(
   try {
     loadSeconds = await loadGraph(run);
     await extractRounds(run);
-    await importRounds(run);
+    if (settings.imports) await importRounds(run);
   } finally {
     await proxy?.close();
     if (run.apocFile && !settings.keep) {
@@ -205,6 +226,7 @@ export async function benchSize(
     ...(settings.latencyMs === undefined
       ? {}
       : { latencyMs: settings.latencyMs }),
+    ...(settings.resumeCase ? { resumeAt: settings.resumeCase.at } : {}),
     ...(settings.transactionLimit
       ? { transactionLimit: settings.transactionLimit.limit }
       : {}),
@@ -261,17 +283,39 @@ async function inRounds(
   }
 }
 
-/** The extractions, interleaved (and `verify` of each backup this tool wrote). */
+/**
+ * The extractions, interleaved (and `verify` of the backup of this tool's extract without more
+ * arguments): the bare loops, this tool's extract and its variants, its resume case, the Python
+ * tool, APOC, and the bare loop and the extract through the latency proxy.
+ */
 async function extractRounds(run: SizeRun): Promise<void> {
-  await inRounds(run, [
-    "driver-iterate",
-    "driver-subscribe",
-    "tool-extract",
-    "tool-verify",
-    ...(run.python ? ["python-extract" as const] : []),
-    ...(run.apocFile ? ["apoc-export" as const] : []),
-    ...(run.latencyEnv ? ["tool-extract-latency" as const] : []),
-  ], (kind, round) => measureExtract(run, kind, round));
+  const { extractVariants, resumeCase } = run.settings;
+  await inRounds(
+    run,
+    [
+      "driver-iterate",
+      "driver-subscribe",
+      "tool-extract",
+      "tool-verify",
+      ...extractVariants.map(extractVariantKind),
+      ...(resumeCase ? [resumeKind(resumeCase.args)] : []),
+      ...(run.python ? ["python-extract" as const] : []),
+      ...(run.apocFile ? ["apoc-export" as const] : []),
+      ...(run.latencyEnv
+        ? ["driver-iterate-latency" as const, "tool-extract-latency" as const]
+        : []),
+    ],
+    (kind, round) =>
+      resumeArgs(kind)
+        ? measureResume(run, kind, round)
+        : measureExtract(run, kind, round),
+  );
+}
+
+/** The backup folder of an extract variant (its arguments, made a name). */
+function variantDir(run: SizeRun, prefix: string, args: string[]): string {
+  const name = args.join("_").replace(/[^A-Za-z0-9_=.-]+/g, "") || "default";
+  return join(run.workDir, `${prefix}${name}`);
 }
 
 /**
@@ -286,6 +330,13 @@ async function measureExtract(
   const { env } = run.settings;
   let dir: string | undefined;
   if (kind === "tool-verify") dir = run.toolDir;
+  const variant = kind === "tool-extract"
+    ? undefined
+    : extractVariantArgs(kind);
+  if (variant) {
+    dir = variantDir(run, "extract-", variant);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
   if (
     kind === "tool-extract" || kind === "python-extract" ||
     kind === "tool-extract-latency"
@@ -316,6 +367,18 @@ async function measureExtract(
       measureArgs("tool-extract", { dir }),
       run.latencyEnv!,
     );
+  } else if (kind === "driver-iterate-latency") {
+    outcome = await runChild(
+      Deno.execPath(),
+      measureArgs("driver-iterate", {}),
+      run.latencyEnv!,
+    );
+  } else if (variant) {
+    outcome = await runChild(
+      Deno.execPath(),
+      measureArgs("tool-extract", { dir, args: variant }),
+      env,
+    );
   } else if (kind === "apoc-export") {
     outcome = await runChild(
       Deno.execPath(),
@@ -342,6 +405,153 @@ async function measureExtract(
     m.error = `read ${outcome.result.records} records, expected ${run.total}`;
   }
   return m;
+}
+
+/** What an extract's checkpoint says: partitions planned and recorded as done, and their records. */
+interface CheckpointState {
+  partitions: number;
+  partitionsDone: number;
+  recordsDone: number;
+}
+
+/**
+ * Reads `<dir>/checkpoint.jsonl` (written as the extract runs): the partitions of its plan (the
+ * first line's `plan.nodes` and `plan.relationships`), and the lines `{"done": ...}` that
+ * record one as written, with their `records`; a last line not yet complete is not counted.
+ * Undefined while there is no checkpoint (or no complete first line).
+ */
+async function readCheckpoint(
+  dir: string,
+): Promise<CheckpointState | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(dir, "checkpoint.jsonl"));
+  } catch {
+    return undefined;
+  }
+  const lines = text.split("\n");
+  lines.pop(); // After the last newline: empty, or a line still being written.
+  if (lines.length === 0) return undefined;
+  let partitions: number;
+  try {
+    const plan = JSON.parse(lines[0]!).plan;
+    partitions = (plan?.nodes?.length ?? 0) +
+      (plan?.relationships?.length ?? 0);
+  } catch {
+    return undefined;
+  }
+  let partitionsDone = 0;
+  let recordsDone = 0;
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith(`{"done"`)) continue;
+    try {
+      recordsDone += Number(JSON.parse(line).records) || 0;
+      partitionsDone++;
+    } catch {
+      // Cut short: not recorded.
+    }
+  }
+  return { partitions, partitionsDone, recordsDone };
+}
+
+/**
+ * The resume case: the extract (with the variant's arguments) killed with SIGKILL as soon as its
+ * checkpoint records `at` of the graph's records as written (polled every 100 ms), then
+ * `extract <dir> --resume` (once the server has let go of the killed reads). The backup must
+ * then be complete: manifest.json there, checkpoint.jsonl gone, and the manifest's counts those
+ * of the graph.
+ */
+async function measureResume(
+  run: SizeRun,
+  kind: Kind,
+  round: number,
+): Promise<Measurement> {
+  const { env, driver } = run.settings;
+  const args = resumeArgs(kind) ?? [];
+  const at = run.settings.resumeCase?.at ?? 0.9;
+  const dir = variantDir(run, "resume-", args);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  const first = await runChild(
+    Deno.execPath(),
+    measureArgs("tool-extract", { dir, args }),
+    env,
+    {
+      killWhen: async () => {
+        const state = await readCheckpoint(dir);
+        return state !== undefined && state.recordsDone >= at * run.total;
+      },
+    },
+  );
+  const pct = `${Math.round(at * 100)}%`;
+  if (!first.killed) {
+    return failed(
+      round,
+      first.result
+        ? `the extract finished before its checkpoint recorded ${pct} of the records (too few partitions at this size: try a variant with --partition-size)`
+        : `the extract to kill failed: ${first.error ?? "no result"}`,
+      first.processSeconds,
+    );
+  }
+  const state = await readCheckpoint(dir) ??
+    { partitions: 0, partitionsDone: 0, recordsDone: 0 };
+  const killedSeconds = first.processSeconds - (first.workStartSeconds ?? 0);
+  await settleTransactions(driver);
+  const second = await runChild(
+    Deno.execPath(),
+    measureArgs("tool-extract", { dir, args, resume: true }),
+    env,
+  );
+  if (!second.result) {
+    return failed(
+      round,
+      `the resumed extract failed: ${second.error ?? "no result"}`,
+      first.processSeconds + second.processSeconds,
+    );
+  }
+  const seconds = killedSeconds + second.result.seconds;
+  const m: Measurement = {
+    round,
+    seconds,
+    processSeconds: first.processSeconds + second.processSeconds,
+    records: run.total,
+    recordsPerSecond: run.total / seconds,
+    maxRssBytes: Math.max(first.rssAtKill ?? 0, second.result.maxRssBytes),
+    resume: {
+      killedSeconds,
+      resumeSeconds: second.result.seconds,
+      ...state,
+      ...(first.rssAtKill ? { killedRssBytes: first.rssAtKill } : {}),
+      resumeRssBytes: second.result.maxRssBytes,
+    },
+  };
+  const incomplete = await checkComplete(dir, run.graph);
+  if (incomplete) m.error = `the resumed backup is incomplete: ${incomplete}`;
+  else m.bytes = await dirSize(dir);
+  return m;
+}
+
+/** Why a backup folder is not a complete backup of the graph; undefined when it is. */
+async function checkComplete(
+  dir: string,
+  graph: GraphCounts,
+): Promise<string | undefined> {
+  const exists = (name: string): Promise<boolean> =>
+    Deno.stat(join(dir, name)).then(() => true, () => false);
+  if (await exists("checkpoint.jsonl")) {
+    return "checkpoint.jsonl is still there";
+  }
+  let manifest: { counts?: { nodes?: unknown; relationships?: unknown } };
+  try {
+    manifest = JSON.parse(await Deno.readTextFile(join(dir, "manifest.json")));
+  } catch (error) {
+    return `no manifest.json (${(error as Error).message})`;
+  }
+  const nodes = Number(manifest.counts?.nodes);
+  const relationships = Number(manifest.counts?.relationships);
+  if (nodes !== graph.nodes || relationships !== graph.relationships) {
+    return `its manifest counts ${nodes} nodes and ${relationships} relationships, expected ${graph.nodes} and ${graph.relationships}`;
+  }
+  return undefined;
 }
 
 /**
@@ -392,12 +602,12 @@ async function importRounds(run: SizeRun): Promise<void> {
   }
 }
 
-/** A measurement that could not run. */
-function failed(round: number, error: string): Measurement {
+/** A measurement that could not run (or failed after `processSeconds`). */
+function failed(round: number, error: string, processSeconds = 0): Measurement {
   return {
     round,
     seconds: 0,
-    processSeconds: 0,
+    processSeconds,
     records: 0,
     recordsPerSecond: 0,
     maxRssBytes: 0,
@@ -556,6 +766,16 @@ function describe(m: Measurement): string {
     `peak RSS ${formatMiB(m.maxRssBytes)}`,
   ];
   if (m.bytes !== undefined) parts.push(`backup ${formatBackupSize(m.bytes)}`);
+  if (m.resume) {
+    const r = m.resume;
+    parts.push(
+      `killed after ${
+        formatSeconds(r.killedSeconds)
+      } with ${r.partitionsDone} of ${r.partitions} partitions (${
+        formatCount(r.recordsDone)
+      } records) done, resumed in ${formatSeconds(r.resumeSeconds)}`,
+    );
+  }
   if (m.checkSeconds !== undefined) {
     parts.push(`check of the backup ${formatSeconds(m.checkSeconds)}`);
   }

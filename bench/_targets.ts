@@ -11,9 +11,16 @@
 import {
   CHECK_VS_VERIFY,
   comparisons,
+  extractVariantArgs,
+  extractVariantComparison,
+  extractVariantKind,
   formatLimit,
   type Kind,
+  orderedKinds,
   type Ratio,
+  resumeArgs,
+  resumeBaseline,
+  resumeRatio,
   shapeOf,
   type SizeResult,
   type Summary,
@@ -57,8 +64,10 @@ export function evaluateTargets(results: SizeResult[]): string[] {
 function newerTargets(results: SizeResult[]): string[] {
   return [
     ...results.flatMap(extractVsDriverDefault),
+    ...results.flatMap(extractVsDriverSingle),
     ...results.flatMap(extractRss),
     ...extractRssGrowth(results),
+    ...results.flatMap(resumeCost),
     ...results.flatMap(singleSessionImport),
     ...results.flatMap(defaultJobsImport),
     ...results.flatMap(checkVsVerify),
@@ -117,21 +126,61 @@ function ratioTarget(
   ];
 }
 
-/** Extract, with its default number of jobs, at least as fast as the bare driver loop. */
+/**
+ * Extract, with its default number of jobs, at least as fast as the bare single-stream driver
+ * loop (`for await`) of the same rounds; the other variants' ratios shown too.
+ */
 function extractVsDriverDefault(r: SizeResult): string[] {
+  const others = extractVariants(r).flatMap((kind) => {
+    const x = ratio(r, extractVariantComparison(kind));
+    return x?.value === undefined
+      ? []
+      : [`${extractVariantArgs(kind)!.join(" ")}: ${formatRatio(x.value)}`];
+  });
   return ratioTarget(
     r,
     "extract / bare driver loop (for await)",
     ["tool-extract", "driver-iterate"],
     1.0,
     "extract (--jobs at its default) >= 1.0x the bare driver loop",
+    others.length > 0 ? ` (${others.join(", ")})` : "",
+  );
+}
+
+/** The extract's variants measured in a result, besides `tool-extract`, in the tables' order. */
+function extractVariants(r: SizeResult): Kind[] {
+  return orderedKinds(r).filter((k) =>
+    k !== "tool-extract" && extractVariantArgs(k)
+  );
+}
+
+/** The single-stream extract (`-j 1`) at 0.8x the bare single-stream driver loop or better. */
+function extractVsDriverSingle(r: SizeResult): string[] {
+  const jobs1 = extractVariantKind(["-j", "1"]);
+  const text = "extract (single stream, -j 1) >= 0.8x the bare driver loop";
+  if (!r.measurements[jobs1]) {
+    return [
+      `NOT MEASURED: ${text} at ${
+        at(r)
+      }: the variant jobs1 was not run (--extract-variants)`,
+    ];
+  }
+  return ratioTarget(
+    r,
+    extractVariantComparison(jobs1),
+    [jobs1, "driver-iterate"],
+    0.8,
+    text,
   );
 }
 
 /** The limit of extract's peak RSS on every shape. */
 const EXTRACT_RSS_LIMIT = 300 * 2 ** 20;
 
-/** Extract's peak RSS at most 300 MiB. */
+/**
+ * Extract's peak RSS at most 300 MiB (the extract with its defaults; the peaks of the other
+ * variants, of the resume case and of the latency case shown too).
+ */
 function extractRss(r: SizeResult): string[] {
   const text = "extract peak RSS <= 300 MiB";
   const rss = summary(r, "tool-extract")?.maxRssBytes;
@@ -142,20 +191,42 @@ function extractRss(r: SizeResult): string[] {
       }`,
     ];
   }
+  const others = orderedKinds(r).filter((k) =>
+    k !== "tool-extract" &&
+    (extractVariantArgs(k) || resumeArgs(k) || k === "tool-extract-latency")
+  ).flatMap((kind) => {
+    const peak = summary(r, kind)?.maxRssBytes;
+    if (!peak) return [];
+    const name = resumeArgs(kind)
+      ? `resumed${
+        resumeArgs(kind)!.length > 0 ? ` ${resumeArgs(kind)!.join(" ")}` : ""
+      }`
+      : kind === "tool-extract-latency"
+      ? "latency"
+      : extractVariantArgs(kind)!.join(" ");
+    return [
+      `${name}: ${formatMiB(peak)}${peak > EXTRACT_RSS_LIMIT ? " (over)" : ""}`,
+    ];
+  });
   return [
     `${verdict(rss <= EXTRACT_RSS_LIMIT)}: ${text} at ${at(r)}: ${
       formatMiB(rss)
-    }`,
+    } (default${others.length > 0 ? `; ${others.join(", ")}` : ""})`,
   ];
 }
 
-/** Extract's peak RSS at 5M nodes at most 1.1x that at 1M, in each shape that has results. */
+/**
+ * Extract's peak RSS at 5M nodes at most 1.1x that at 1M, in each shape that has results (from
+ * one run, or from two with `--merge`).
+ */
 function extractRssGrowth(results: SizeResult[]): string[] {
   const shapes = [...new Set(results.map(shapeOf))];
   return shapes.flatMap((shape) => {
     const text = `extract peak RSS at 5M nodes <= 1.1x at 1M (${shape} shape)`;
+    const find = (nodes: number): SizeResult | undefined =>
+      results.find((x) => x.nodes === nodes && shapeOf(x) === shape);
     const rssAt = (nodes: number): number | undefined => {
-      const r = results.find((x) => x.nodes === nodes && shapeOf(x) === shape);
+      const r = find(nodes);
       return r ? summary(r, "tool-extract")?.maxRssBytes : undefined;
     };
     const rss1m = rssAt(1_000_000);
@@ -165,13 +236,75 @@ function extractRssGrowth(results: SizeResult[]): string[] {
         ...(rss1m ? [] : ["1M (large)"]),
         ...(rss5m ? [] : ["5M (xlarge)"]),
       ];
-      return [`NOT MEASURED: ${text}: no extract at ${sizes.join(" or ")}`];
+      return [
+        `NOT MEASURED: ${text}: not measured in this run (no extract at ${
+          sizes.join(" or ")
+        } in the results)`,
+      ];
     }
+    const a = find(1_000_000)!;
+    const b = find(5_000_000)!;
+    const runs = a.command === b.command && a.date.slice(0, 10) ===
+        b.date.slice(0, 10)
+      ? ""
+      : `; from two runs: \`${a.command}\` and \`${b.command}\``;
     return [
       `${verdict(rss5m <= 1.1 * rss1m)}: ${text}: ${formatMiB(rss5m)} vs ${
         formatMiB(rss1m)
-      } (${formatRatio(rss5m / rss1m)})`,
+      } (${formatRatio(rss5m / rss1m)})${runs}`,
     ];
+  });
+}
+
+/**
+ * An extract killed (SIGKILL) once its checkpoint recorded 90% of the records as written, then
+ * resumed, takes at most 1.2x the same extract uninterrupted: (the time to the kill + the
+ * resume's) / the uninterrupted one's, medians of the same rounds.
+ */
+function resumeCost(r: SizeResult): string[] {
+  const kinds = orderedKinds(r).filter((k) => resumeArgs(k));
+  const pct = Math.round((r.resumeAt ?? 0.9) * 100);
+  const text = (kind: Kind): string => {
+    const args = resumeArgs(kind) ?? [];
+    return `an extract${
+      args.length > 0 ? ` (${args.join(" ")})` : ""
+    } killed at ${pct}% and resumed takes <= 1.2x an uninterrupted one`;
+  };
+  if (kinds.length === 0) {
+    return [
+      `NOT MEASURED: ${text("tool-extract-resume")} at ${
+        at(r)
+      }: the resume case was not run (--resume-case)`,
+    ];
+  }
+  return kinds.map((kind) => {
+    const x = resumeRatio(r, kind);
+    if (!x) {
+      const missing = [kind, resumeBaseline(kind)].find((k) =>
+        summary(r, k)?.medianSeconds === undefined
+      )!;
+      return `NOT MEASURED: ${text(kind)} at ${at(r)}: ${missing} ${
+        whyNot(r, missing)
+      }`;
+    }
+    const done = (r.measurements[kind] ?? []).filter((m) =>
+      m.resume && !m.error
+    );
+    if (done.every((m) => m.resume!.partitionsDone >= m.resume!.partitions)) {
+      return `NOT MEASURED: ${text(kind)} at ${at(r)}: every one of the ${
+        done[0]?.resume?.partitions ?? 0
+      } partitions was written before the kill in every round (too few partitions at this size: a variant with --partition-size, as --resume-case, makes more)`;
+    }
+    const killedAt = done.map((m) =>
+      `${m.resume!.partitionsDone}/${m.resume!.partitions} partitions, ${
+        (100 * m.resume!.recordsDone / (r.nodes + r.relationships)).toFixed(0)
+      }% of the records`
+    );
+    return `${verdict(x.value <= 1.2)}: ${text(kind)} at ${at(r)}: ${
+      formatRatio(x.value)
+    } (${formatSeconds(x.resumed.medianSeconds!)} vs ${
+      formatSeconds(x.uninterrupted.medianSeconds!)
+    }; killed at ${killedAt.join("; ")})`;
   });
 }
 

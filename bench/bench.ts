@@ -17,8 +17,13 @@
  * Maven Central as a plugin of the server, `dev/_apoc.ts`; left out, with a line saying why,
  * when it cannot be had), the extract and the import through a proxy that adds 20 ms each way
  * (`tests/_proxy.ts`), the import into a second server with `db.memory.transaction.max` at 32
- * MiB, and the import with `--jobs 1`, `--jobs 2`, `--jobs 4`. Each size runs in each shape of
- * graph asked for (`--shape`: the benchmark's, and one of production shape).
+ * MiB, and the import with `--jobs 1`, `--jobs 2`, `--jobs 4`. The extract runs in variants too
+ * (`--extract-variants`: by default `-j 1` and `-j 4` besides the one without flags), each
+ * against the bare `for await` loop of the same rounds; the bare loop runs through the latency
+ * proxy as well; and in the resume case the extract is killed (SIGKILL) once its checkpoint
+ * records 90% of the records as written, then resumed with `--resume`, against the same extract
+ * uninterrupted. Each size runs in each shape of graph asked for (`--shape`: the benchmark's,
+ * and one of production shape).
  *
  * Raw numbers go to `bench/results/<size>.json` (`<size>-<shape>.json` for a shape other than
  * the benchmark's); `BENCHMARKS.md` is rewritten with the sizes of this run (and, with
@@ -74,6 +79,9 @@ const SIZES: Record<string, number> = {
 /** The import's variants by default: its extra command-line arguments. */
 const DEFAULT_IMPORT_VARIANTS = "--jobs 1,--jobs 2,--jobs 4";
 
+/** The extract's variants by default (see {@linkcode extractVariantArgs}). */
+const DEFAULT_EXTRACT_VARIANTS = "default,jobs1,jobs4";
+
 const HELP = `Usage: deno task bench [options]
 
 Benchmarks neo4j-backup's extract and import against a bare neo4j-driver loop (the ceiling for
@@ -104,8 +112,25 @@ Options:
   --import-variants=<l> The import's variants: extra arguments of each, comma-separated, or
                         "none" (default: "${DEFAULT_IMPORT_VARIANTS}"; with "=", since the
                         list starts with a dash)
+  --extract-variants=<l>
+                        The extract's variants, comma-separated, each measured against the
+                        bare driver loop of the same rounds: "default" (no flag; always
+                        measured, since verify and every import read its backup), "jobs<n>"
+                        (-j <n>), or extra arguments ("--partition-size 5000"); or "none" for
+                        the default alone (default: "${DEFAULT_EXTRACT_VARIANTS}")
+  --resume-case=<v>     The resume case: the extract of variant <v> ("default", "jobs<n>" or
+                        extra arguments, as above; measured too if not among the variants)
+                        killed (SIGKILL) once its checkpoint records --resume-at of the
+                        records as written, then "extract <dir> --resume"; "none" leaves it
+                        out (default: default)
+  --resume-at <pct>     Percentage of the records written at the kill (default: 90)
+  --no-import           Leave out every import (the extractions alone; the import targets
+                        then read "not measured")
   --merge               Also put the other sizes found in bench/results/ into BENCHMARKS.md
   --no-report           Do not rewrite BENCHMARKS.md
+  --report <file>       Write the report there instead of BENCHMARKS.md
+  --results-dir <dir>   Where the raw numbers go, and --merge and --report-only read them
+                        (default: bench/results)
   --report-only         Only rewrite BENCHMARKS.md from bench/results/ (the sizes of --size and
                         the shapes of --shape, or all): no server, no measurement
   --keep                Keep the backup folders (their path is printed)
@@ -126,6 +151,12 @@ const OPTIONS = {
   latency: { type: "string", default: "20" },
   "tx-limit": { type: "string", default: "32m" },
   "import-variants": { type: "string", default: DEFAULT_IMPORT_VARIANTS },
+  "extract-variants": { type: "string", default: DEFAULT_EXTRACT_VARIANTS },
+  "resume-case": { type: "string", default: "default" },
+  "resume-at": { type: "string", default: "90" },
+  "no-import": { type: "boolean" },
+  report: { type: "string" },
+  "results-dir": { type: "string" },
   merge: { type: "boolean" },
   "no-report": { type: "boolean" },
   "report-only": { type: "boolean" },
@@ -192,7 +223,21 @@ const importVariants = values["import-variants"] === "none"
   : values["import-variants"]!.split(",").map((v) =>
     v.trim().split(/\s+/).filter(Boolean)
   ).filter((args) => args.length > 0);
-const command = ["deno task bench", ...Deno.args].join(" ");
+const extractVariants = parseExtractVariants(values["extract-variants"]!);
+const resumeCase = values["resume-case"] === "none" ? undefined : {
+  args: variantWords(values["resume-case"]!.trim(), "--resume-case"),
+  at: percentage(values["resume-at"]!, "--resume-at") / 100,
+};
+if (
+  resumeCase && resumeCase.args.length > 0 &&
+  !extractVariants.some((v) => v.join(" ") === resumeCase.args.join(" "))
+) {
+  // Its uninterrupted extract, in the same rounds.
+  extractVariants.push(resumeCase.args);
+}
+const resultsDir = values["results-dir"] ?? RESULTS_DIR;
+const reportPath = values.report ?? REPORT;
+const command = ["deno task bench", ...Deno.args.map(shellWord)].join(" ");
 
 let server: Neo4jServer | undefined;
 /** The servers with a transaction limit that run now (stopped at an interrupt). */
@@ -230,7 +275,7 @@ async function run(): Promise<void> {
     }
   }
   const settings = await startServer(environment);
-  await Deno.mkdir(RESULTS_DIR, { recursive: true });
+  await Deno.mkdir(resultsDir, { recursive: true });
   const results: SizeResult[] = [];
   for (const size of sizes) {
     for (const shape of shapes) {
@@ -247,14 +292,14 @@ async function run(): Promise<void> {
       results.push(result);
       const file = `${resultKey(result)}.json`;
       await Deno.writeTextFile(
-        join(RESULTS_DIR, file),
+        join(resultsDir, file),
         JSON.stringify(result, null, 2) + "\n",
       );
-      log(`Wrote ${join("bench", "results", file)}`);
+      log(`Wrote ${join(resultsDir, file)}`);
     }
   }
-  if (values.merge) results.push(...await readResults(RESULTS_DIR, results));
-  await writeReport(results, REPORT, !values["no-report"]);
+  if (values.merge) results.push(...await readResults(resultsDir, results));
+  await writeReport(results, reportPath, !values["no-report"]);
 }
 
 /** Starts the Neo4j server of the run (with APOC, when it can) and opens the driver; what every size shares. */
@@ -329,6 +374,9 @@ async function startServer(environment: BenchSettings["environment"]): Promise<
       },
     }),
     importVariants,
+    extractVariants,
+    ...(resumeCase ? { resumeCase } : {}),
+    imports: !values["no-import"],
   };
 }
 
@@ -398,15 +446,15 @@ function openDriver(info: Neo4jServer["info"]): Driver {
 
 /** Rewrites BENCHMARKS.md from bench/results/ (the sizes of --size, or all). */
 async function reportOnly(): Promise<void> {
-  let results = await readResults(RESULTS_DIR, []);
+  let results = await readResults(resultsDir, []);
   if (values.size) {
     results = results.filter((r) => sizes.some((s) => s.name === r.size));
   }
   if (values.shape) {
     results = results.filter((r) => shapes.includes(shapeOf(r)));
   }
-  if (results.length === 0) fail("no results in bench/results/ to report");
-  await writeReport(results, REPORT, !values["no-report"]);
+  if (results.length === 0) fail(`no results in ${resultsDir} to report`);
+  await writeReport(results, reportPath, !values["no-report"]);
 }
 
 /** The command line's options; a usage error for one it does not take. */
@@ -416,6 +464,51 @@ function parseCommandLine(): ParsedOptions {
   } catch (error) {
     return fail((error as Error).message.split("\n")[0]!);
   }
+}
+
+/**
+ * The extract's variants of `--extract-variants`: the extra arguments of each but the default
+ * (which is always measured), each once.
+ */
+function parseExtractVariants(list: string): string[][] {
+  if (list.trim() === "none") return [];
+  const variants: string[][] = [];
+  for (const item of list.split(",").map((v) => v.trim()).filter(Boolean)) {
+    const args = variantWords(item, "--extract-variants");
+    if (args.length === 0) continue;
+    if (!variants.some((v) => v.join(" ") === args.join(" "))) {
+      variants.push(args);
+    }
+  }
+  return variants;
+}
+
+/** An extract variant's extra arguments: `default` none, `jobs<n>` `-j <n>`, else its words. */
+function variantWords(name: string, flag: string): string[] {
+  if (name === "default") return [];
+  const jobs = /^jobs(\d+)$/.exec(name);
+  if (jobs) {
+    const n = Number(jobs[1]);
+    if (n < 1 || n > 64) fail(`${flag}: ${name}: --jobs takes 1 to 64`);
+    return ["-j", String(n)];
+  }
+  if (name.startsWith("-")) return name.split(/\s+/).filter(Boolean);
+  return fail(
+    `${flag}: unknown variant "${name}": default, jobs<n> or extra arguments (starting with -)`,
+  );
+}
+
+/** A command-line argument as a shell would need it to read it back (quoted when it must be). */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+function percentage(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n >= 100) {
+    fail(`${flag} must be a percentage above 0 and below 100`);
+  }
+  return n;
 }
 
 function positiveInteger(value: string, flag: string): number {

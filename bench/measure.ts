@@ -10,13 +10,15 @@
  * Kinds: `driver-iterate` and `driver-subscribe` (a bare neo4j-driver loop that streams every
  * node and relationship and discards them: the ceiling for extraction over Bolt),
  * `tool-extract`, `tool-import` and `tool-verify` (this tool's command line, `cli.ts`, in this
- * process; the import with the extra arguments of `args`, and timing its check of the backup
- * before it writes), `unwind-import` (a hand-written batched `UNWIND` import of the generated
+ * process; the extract and the import with the extra arguments of `args`, the extract with
+ * `--resume` when `resume` is set, and the import timing its check of the backup before it
+ * writes), `unwind-import` (a hand-written batched `UNWIND` import of the generated
  * graph, in either shape: the ceiling for import over Cypher), `apoc-export` and `apoc-import`
  * (`apoc.export.json.all` to, and `apoc.import.json` from, a file in the server's import folder,
  * timed from here). The server is the one in `NEO4J_URI`, `NEO4J_USERNAME`, `NEO4J_PASSWORD`.
  *
- * The last line printed is `BENCH-RESULT {"seconds":..,"records":..,"maxRssBytes":..}`: the time
+ * The first line printed is `BENCH-START`, as the measured work starts (a parent that kills the
+ * process times the work from it). The last line printed is `BENCH-RESULT {"seconds":..,"records":..,"maxRssBytes":..}`: the time
  * of the measured work alone (not of starting Deno), and the process's peak RSS (VmHWM); or, when
  * the work failed, `BENCH-ERROR <one line>` (and the exit status is 1).
  *
@@ -60,8 +62,10 @@ export interface MeasureOptions {
   batchSize?: number;
   /** Shape of the generated graph (unwind-import). */
   shape?: GraphShape;
-  /** More command-line arguments (tool-import), e.g. `["--jobs", "2"]`. */
+  /** More command-line arguments (tool-import, tool-extract), e.g. `["--jobs", "2"]`. */
   args?: string[];
+  /** tool-extract: go on with the extract in `dir` (`--resume`) instead of starting over. */
+  resume?: boolean;
   /** The file, in the server's import folder (apoc-export, apoc-import). */
   file?: string;
   /** The labels that get the uniqueness constraint `apoc.import.json` needs (apoc-import). */
@@ -399,6 +403,8 @@ async function measure(
   kind: string,
   options: MeasureOptions,
 ): Promise<MeasureResult> {
+  // The start of the measured work, for a parent that kills this process before it ends.
+  console.log("BENCH-START");
   const started = performance.now();
   let records: number | undefined;
   let check: number | undefined;
@@ -413,7 +419,14 @@ async function measure(
       records = await unwindImport(options);
       break;
     case "tool-extract":
-      await tool(["extract", options.dir!, "--yes", "-q"]);
+      await tool([
+        "extract",
+        options.dir!,
+        // --resume goes on with the backup in the folder; --yes would start it over.
+        ...(options.resume ? ["--resume"] : ["--yes"]),
+        "-q",
+        ...(options.args ?? []),
+      ]);
       break;
     case "tool-import":
       check = checkSeconds(

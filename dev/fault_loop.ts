@@ -12,7 +12,9 @@
  *   and finishes a failed or killed one with `import --resume`.
  *
  * After each point the database must hold exactly the source graph and schema, and no journal may
- * be left. A summary line per point, then a total, are printed; the exit status is 1 when any
+ * be left. Then the extract's loop (dev/extract_kill_loop.ts): an extract killed with SIGKILL at
+ * `--extract-points` random points, each finished with `extract --resume`, must give a backup
+ * that holds exactly the source graph. A summary line per point, then a total, are printed; the exit status is 1 when any
  * point ended differently. The functions are also used by tests/faults_test.ts with fewer points.
  *
  * @module
@@ -20,6 +22,10 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import neo4j, { type Driver } from "neo4j-driver";
+import {
+  describeExtractOutcome,
+  extractKillLoop,
+} from "./extract_kill_loop.ts";
 import { loadGeneratedGraph, random } from "./generate_graph.ts";
 import { Neo4jServer } from "./neo4j_server.ts";
 import {
@@ -384,6 +390,7 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       points: { type: "string", default: "10" },
+      "extract-points": { type: "string", default: "20" },
       nodes: { type: "string", default: "4000" },
       seed: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -391,9 +398,10 @@ if (import.meta.main) {
   });
   if (values.help) {
     console.log(
-      "Usage: deno task faults [--points N] [--nodes N] [--seed S]\n\n" +
+      "Usage: deno task faults [--points N] [--extract-points N] [--nodes N] [--seed S]\n\n" +
         "Kills an import (client) and the server at N random points each (default 10), resumes,\n" +
-        "and checks that the database holds exactly the source graph every time.",
+        "and checks that the database holds exactly the source graph every time; then kills an\n" +
+        "extract at --extract-points random points (default 20), resumes, and checks the backups.",
     );
     Deno.exit(0);
   }
@@ -491,6 +499,37 @@ if (import.meta.main) {
       }`,
     );
     if (kills("client") < points || kills("server") < points) failures++;
+
+    // The extract: killed with SIGKILL at random points, each finished with --resume.
+    const extractPoints = Number(values["extract-points"]);
+    const extracts = await extractKillLoop({
+      uri,
+      username,
+      password,
+      expected: expected.graph,
+      points: extractPoints,
+      random: next,
+      workDir: dir,
+      args: [
+        "--partition-size",
+        String(Math.ceil(Number(values.nodes) / 10)),
+        "-q",
+      ],
+      onOutcome: (outcome) => {
+        if (outcome.differences.length > 0 || outcome.leftovers.length > 0) {
+          failures++;
+        }
+        console.log(describeExtractOutcome(outcome));
+      },
+    });
+    const killed = extracts.filter((o) => o.interrupted).length;
+    console.log(
+      `Extract: ${killed} kills mid-extract of ${extracts.length}, ${
+        extracts.filter((o) =>
+          o.differences.length === 0 && o.leftovers.length === 0
+        ).length
+      } exact after --resume`,
+    );
   } finally {
     await server.stop();
     await Deno.remove(server.home!, { recursive: true }).catch(() => {});

@@ -9,7 +9,8 @@
  * - `PERMISSION`: the user lacks a privilege the operation needs.
  * - `SERVER`: the server failed a query.
  * - `VERIFICATION`: after an import, the database does not hold what the backup holds.
- * - `RESUME`: an import cannot be resumed (no journal, another backup or another target).
+ * - `RESUME`: an import or extract cannot be resumed (no journal or checkpoint, another backup,
+ *   target or source, other options).
  * - `IO`: reading or writing the local files failed (disk full, permissions).
  * - `ABORTED`: the operation was cancelled through its `AbortSignal`.
  */
@@ -37,13 +38,18 @@ export type BackupErrorCode =
  *   over with `clean`.
  * - `confirm`: it was refused for want of confirmation (`inputYes`).
  * - `confirm-or-clean`: the same, or empty the target first with `clean`.
+ * - `resume-extract`: running the same extract again with `resume` continues where it stopped.
+ * - `resume-or-overwrite`: the directory holds an extract that did not finish: continue it
+ *   with `resume`, or start over with `inputYes`.
  */
 export type BackupErrorHint =
   | "resume"
   | "resume-after-fix"
   | "resume-or-clean"
   | "confirm"
-  | "confirm-or-clean";
+  | "confirm-or-clean"
+  | "resume-extract"
+  | "resume-or-overwrite";
 
 /**
  * Why a connection failed (`CONNECTION`), for callers that word it themselves:

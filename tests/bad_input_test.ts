@@ -441,11 +441,11 @@ const CORRUPTIONS: Corruption[] = [
   },
   {
     name: "an unknown format version",
-    corrupt: (dir) => editManifest(dir, (m) => m.formatVersion = 2),
+    corrupt: (dir) => editManifest(dir, (m) => m.formatVersion = 3),
     expected: () =>
       Promise.resolve([
         /manifest\.json/,
-        /format version 2 is not supported/,
+        /format version 3 is not supported/,
       ]),
   },
   {

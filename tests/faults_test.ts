@@ -148,12 +148,15 @@ Deno.test({
       const extractBytes = proxy.bytes - before;
 
       await t.step(
-        "an extract whose server is killed mid-stream exits 1 in one clear line and leaves an incomplete directory; a rerun is complete and exact",
+        "an extract whose server is killed mid-stream rides it out by reading its partitions again, or fails in one clear line and --resume finishes; either way exact",
         async () => {
           const backup = await freshBackup("killed");
           before = proxy.bytes;
           const terminal = fakeTerminal(env);
-          const run = main(["extract", backup, "--yes", "-q"], terminal);
+          const run = main(
+            ["extract", backup, "--yes", "-q", "--partition-size", "300"],
+            terminal,
+          );
           await until(
             () => proxy.bytes - before > extractBytes * 0.3,
             "the extract to get going",
@@ -162,14 +165,19 @@ Deno.test({
           proxy.delayMs = 1000;
           await stayAwake(server.kill());
           proxy.delayMs = 0;
-          match(
-            assertOneClearLine(await run, terminal),
-            /^error: Cannot extract: lost the connection to the Neo4j server at 127\.0\.0\.1:\d+: /,
-          );
-          await assertIncomplete(backup);
-
           await stayAwake(server.restart());
-          await runOk(["extract", backup, "--yes", "-q"], env);
+          const status = await run;
+          if (status !== 0) {
+            match(
+              assertOneClearLine(status, terminal),
+              /^error: Cannot extract: (lost the connection to the|cannot reach a) Neo4j server at 127\.0\.0\.1:\d+: .*; the extract can continue where it stopped: run it again with --resume$/,
+            );
+            await assertIncomplete(backup);
+            await runOk(
+              ["extract", backup, "--resume", "-q", "--partition-size", "300"],
+              env,
+            );
+          }
           await assertBackupHolds(backup, expected.graph);
         },
       );
@@ -200,11 +208,11 @@ Deno.test({
             // then closes its connections: either is a correct, clear account of what happened.
             match(
               assertOneClearLine(status, terminal),
-              /^error: Cannot extract: (lost the connection to the Neo4j server at|cannot reach a Neo4j server at|the database at) 127\.0\.0\.1:\d+(: | became unavailable: the server is stopping or restarting it$)/,
+              /^error: Cannot extract: (lost the connection to the Neo4j server at|cannot reach a Neo4j server at|the database at) 127\.0\.0\.1:\d+(: | became unavailable: the server is stopping or restarting it; )/,
             );
             await assertIncomplete(backup);
           }
-          await runOk(["extract", backup, "--yes", "-q"], env);
+          await runOk(["extract", backup, "--resume", "-q"], env);
           await assertBackupHolds(backup, expected.graph);
         },
       );
@@ -282,19 +290,27 @@ if (NO_TMPFS) {
 
 /**
  * Runs `neo4j-backup extract <tmpfs>/b` on a tmpfs of `size` bytes of its own (in a user and
- * mount namespace), then copies what it left to `out`.
+ * mount namespace), then copies what it left to `out`/b. With `resumeSize`, the tmpfs is then
+ * grown to that size and `extract --resume` run, and what it left copied to `out`/resumed.
  */
 async function extractOnTmpfs(
   size: number,
   out: string,
   env: Record<string, string>,
-): Promise<{ code: number; stderr: string }> {
+  resumeSize?: number,
+): Promise<{ code: number; stderr: string; resume?: ResumeOutcome }> {
   const mount = await Deno.makeTempDir();
   try {
     const script = `mount -t tmpfs -o size=${size} tmpfs "$MNT" || exit 99
-"$DENO" run -A "$CLI" extract "$MNT/b" -q
+"$DENO" run -A "$CLI" extract "$MNT/b" -q -j 1
 code=$?
 cp -a "$MNT/b" "$OUT/" 2>/dev/null
+if [ -n "$RESUME" ]; then
+  mount -o remount,size="$RESUME" "$MNT" || exit 98
+  "$DENO" run -A "$CLI" extract "$MNT/b" --resume -q 2>"$OUT/resume.err"
+  echo $? >"$OUT/resume.code"
+  cp -a "$MNT/b" "$OUT/resumed" 2>/dev/null
+fi
 exit $code`;
     const { code, stderr } = await new Deno.Command("unshare", {
       args: ["-rm", "sh", "-c", script],
@@ -304,16 +320,32 @@ exit $code`;
         OUT: out,
         DENO: Deno.execPath(),
         CLI,
+        RESUME: resumeSize === undefined ? "" : String(resumeSize),
       },
       stdout: "null",
       stderr: "piped",
       // A hang (as a full disk once caused) fails the test instead of stalling it.
       signal: AbortSignal.timeout(180_000),
     }).output();
-    return { code, stderr: new TextDecoder().decode(stderr) };
+    return {
+      code,
+      stderr: new TextDecoder().decode(stderr),
+      ...(resumeSize === undefined ? {} : {
+        resume: {
+          code: Number(await Deno.readTextFile(join(out, "resume.code"))),
+          stderr: await Deno.readTextFile(join(out, "resume.err")),
+        },
+      }),
+    };
   } finally {
     await Deno.remove(mount, { recursive: true });
   }
+}
+
+/** How `extract --resume` ended after the disk was grown. */
+interface ResumeOutcome {
+  code: number;
+  stderr: string;
 }
 
 Deno.test({
@@ -328,14 +360,32 @@ Deno.test({
     const env = connectionEnv(TARGET);
     const work = await Deno.makeTempDir({ prefix: "faults-disk-" });
     try {
-      // The same extract on a real disk: which files it writes, and their sizes.
+      // The same extract on a real disk: which files it writes, and their sizes (the
+      // checkpoint's too, while the nodes are written and at the end). One partition at a
+      // time (-j 1), so that the disk fills where the sizes say.
       const reference = join(work, "reference");
-      const terminal = fakeTerminal(env);
-      equal(await main(["extract", reference, "-q"], terminal), 0);
+      const checkpoint = join(reference, "checkpoint.jsonl");
+      let checkpointAtStart = 0;
+      let checkpointAtEnd = 0;
+      await new Extractor({
+        projectDir: reference,
+        driver,
+        database,
+        jobs: 1,
+        onProgress: (p) => {
+          if (p.phase === "nodes" && checkpointAtStart === 0) {
+            checkpointAtStart = Deno.statSync(checkpoint).size;
+          }
+          if (p.phase === "finishing") {
+            checkpointAtEnd = Deno.statSync(checkpoint).size;
+          }
+        },
+      }).extractData();
       const expected = await snapshotGraph(driver, database);
       const page = 4096;
+      const pagesOf = (bytes: number): number => Math.ceil(bytes / page) * page;
       const pages = (name: string): number =>
-        Math.ceil(Deno.statSync(join(reference, name)).size / page) * page;
+        pagesOf(Deno.statSync(join(reference, name)).size);
       const names = listBackup(reference);
       const data = names.filter((n) => n.startsWith("data/"));
       const legacy = names.filter((n) =>
@@ -347,42 +397,54 @@ Deno.test({
       const marker = page; // INCOMPLETE
       const allData = data.reduce((sum, n) => sum + pages(n), 0);
       const allLegacy = legacy.reduce((sum, n) => sum + pages(n), 0);
+      const room = 64 * 1024 * 1024;
 
       const cases: [string, number, RegExp][] = [
-        ["full from the start", marker, /data\/nodes\.0\.partial/],
+        ["full from the start", marker, /checkpoint\.jsonl/],
         [
           "full in the middle of the node file",
-          marker + Math.floor(pages(data[0]!) / 2 / page) * page,
-          /data\/nodes\.0\.partial/,
+          marker + pagesOf(checkpointAtStart) +
+          Math.floor(pages(data[0]!) / 2 / page) * page,
+          /\.partitions\/nodes-000001\/data\/nodes\.0\.partial/,
         ],
         [
           "full in the middle of the relationship file",
-          marker + pages(data[0]!) + page,
-          /data\/relationships\.0\.partial/,
+          marker + pagesOf(checkpointAtEnd) + pages(data[0]!) + page,
+          /\.partitions\/relationships-000001\/data\/relationships\.0\.partial/,
         ],
         [
           // Room for one page of a manifest longer than that: a write that takes only part.
           "full in the middle of the manifest",
-          marker + allData + allLegacy + page,
+          marker + pagesOf(checkpointAtEnd) + allData + allLegacy + page,
           /manifest\.json/,
         ],
       ];
       for (const [name, size, file] of cases) {
-        await t.step(`${name} (${size} bytes)`, async () => {
-          const out = join(work, name.replaceAll(" ", "_"));
-          await Deno.mkdir(out);
-          const { code, stderr } = await extractOnTmpfs(size, out, env);
-          equal(code, 1, stderr);
-          const lines = stderr.trim().split("\n");
-          equal(lines.length, 1, stderr);
-          match(
-            lines[0]!,
-            /^error: Cannot extract: cannot write \S+: the disk is full \(No space left on device/,
-          );
-          match(lines[0]!, file);
-          ok(!stderr.includes(TARGET.password));
-          await assertIncomplete(join(out, "b"));
-        });
+        await t.step(
+          `${name} (${size} bytes), then --resume with room`,
+          async () => {
+            const out = join(work, name.replaceAll(" ", "_"));
+            await Deno.mkdir(out);
+            const { code, stderr, resume } = await extractOnTmpfs(
+              size,
+              out,
+              env,
+              room,
+            );
+            equal(code, 1, stderr);
+            const lines = stderr.trim().split("\n");
+            equal(lines.length, 1, stderr);
+            match(
+              lines[0]!,
+              /^error: Cannot extract: cannot write \S+: the disk is full \(No space left on device/,
+            );
+            match(lines[0]!, file);
+            ok(!stderr.includes(TARGET.password));
+            await assertIncomplete(join(out, "b"));
+            equal(resume!.code, 0, resume!.stderr);
+            await assertBackupHolds(join(out, "resumed"), expected);
+          },
+        );
       }
       await t.step(
         "with room enough, the same extract is complete and exact",
@@ -460,26 +522,60 @@ Deno.test("an extract and an import over a slow network (delayed and throttled) 
   }
 });
 
-Deno.test("an extract whose connection drops mid-stream exits 1 in one clear line, leaves an incomplete directory, and a rerun is exact", async () => {
+Deno.test("an extract whose connection drops mid-stream reads that partition again and is exact", async () => {
   const { expected, proxy, env, dir } = await networkSetup();
   try {
     const backup = join(dir, "backup");
+    const args = ["--partition-size", "200", "-q"];
     let before = proxy.bytes;
-    await runOk(["extract", backup, "-q"], env);
+    await runOk(["extract", backup, ...args], env);
     const full = proxy.bytes - before;
     for (const fraction of [0.2, 0.45, 0.75]) {
       before = proxy.bytes;
+      const cuts = proxy.cuts;
       proxy.cutAfter(Math.round(full * fraction));
-      const terminal = fakeTerminal(env);
-      const status = await main(["extract", backup, "--yes", "-q"], terminal);
-      match(
-        assertOneClearLine(status, terminal),
-        /^error: Cannot extract: lost the connection to the Neo4j server at 127\.0\.0\.1:\d+: /,
-        `cut after ${fraction} of the bytes`,
-      );
-      await assertIncomplete(backup);
+      await runOk(["extract", backup, "--yes", ...args], env);
+      ok(proxy.cuts > cuts, `cut after ${fraction} of the bytes`);
+      await assertBackupHolds(backup, expected);
     }
-    await runOk(["extract", backup, "--yes", "-q"], env);
+  } finally {
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an extract whose network stays down fails in one clear line, and --resume then finishes exactly", async () => {
+  const { expected, proxy, env, dir } = await networkSetup();
+  try {
+    const backup = join(dir, "backup");
+    const args = ["--partition-size", "200", "-q"];
+    let before = proxy.bytes;
+    await runOk(["extract", join(dir, "measure"), ...args], env);
+    const full = proxy.bytes - before;
+    before = proxy.bytes;
+    // Down for good from the middle on (each partition is retried for 60 s).
+    proxy.cutAfter(Math.round(full * 0.5), () => proxy.refuse());
+    const terminal = fakeTerminal(env);
+    const status = await main(["extract", backup, ...args], terminal);
+    match(
+      assertOneClearLine(status, terminal),
+      /^error: Cannot extract: (cannot reach a|lost the connection to the) Neo4j server at 127\.0\.0\.1:\d+: .*; the extract can continue where it stopped: run it again with --resume$/,
+    );
+    await assertIncomplete(backup);
+    const kept = (await Deno.readTextFile(join(backup, "checkpoint.jsonl")))
+      .split("\n").filter((line) => line.startsWith('{"done"')).length;
+    ok(kept > 0, "partitions were recorded as done before the network went");
+    proxy.accept();
+    before = proxy.bytes;
+    const resumed = await runOk(
+      ["extract", backup, "--resume", "--partition-size", "200"],
+      env,
+    );
+    match(resumed.stdout, new RegExp(`resumed: ${kept} of \\d+ partitions`));
+    ok(
+      proxy.bytes - before < full,
+      "the resume read less than a whole extract",
+    );
     await assertBackupHolds(backup, expected);
   } finally {
     await proxy.close();

@@ -366,8 +366,8 @@ Deno.test("readManifest refuses a manifest that is missing, malformed or of anot
     const cases: [string, (m: Record<string, unknown>) => void, RegExp][] = [
       [
         "a newer format version",
-        (m) => (m.formatVersion = 2),
-        /format version 2 is not supported/,
+        (m) => (m.formatVersion = 3),
+        /format version 3 is not supported/,
       ],
       ["another format", (m) => (m.format = "other"), /not "neo4j-backup"/],
       ["a missing field", (m) => delete m.counts, /manifest.counts is missing/],
@@ -515,4 +515,68 @@ Deno.test("RecordStringifyStream writes what the codec pair writes, for every ki
     }),
     { numRuns: 1000 },
   );
+});
+
+Deno.test("RecordStringifyStream splits a wide batch into batches of at most chunkChars characters, in order", async () => {
+  const records: BackupRecord[] = Array.from({ length: 50 }, (_, i) => ({
+    kind: "node",
+    id: BigInt(i),
+    labels: ["Chunk"],
+    properties: { text: "x".repeat(1000 + i) },
+  }));
+  const batches = await Array.fromAsync(
+    ReadableStream.from([records, []]).pipeThrough(
+      new RecordStringifyStream({ chunkChars: 10_000 }),
+    ),
+  );
+  ok(batches.length > 5, `${batches.length} batches`);
+  for (const batch of batches.slice(0, -1)) {
+    const chars = batch.reduce((sum, text) => sum + text.length, 0);
+    ok(chars <= 10_000, `a batch of ${chars} characters`);
+  }
+  // The empty batch stays an empty batch.
+  deepEqual(batches.at(-1), []);
+  const whole = await Array.fromAsync(
+    ReadableStream.from([records]).pipeThrough(new RecordStringifyStream()),
+  );
+  equal(whole.length, 1);
+  deepEqual(batches.flat(), whole[0]);
+  // A record longer than chunkChars goes alone.
+  const [huge] = await Array.fromAsync(
+    ReadableStream.from([[{
+      ...records[0]!,
+      properties: { t: "y".repeat(50) },
+    }]])
+      .pipeThrough(new RecordStringifyStream({ chunkChars: 10 })),
+  );
+  equal(huge!.length, 1);
+});
+
+Deno.test("DataFileWriter writes a record far larger than its flush size whole, surrogate pairs intact", async (t) => {
+  // 3 Mi characters of surrogate pairs, each starting at an odd offset of the file's text
+  // (after `[\n1,\n"a`), so that any cut at an even offset falls inside one.
+  const text = JSON.stringify("a" + "\u{1F600}".repeat(1_500_000));
+  for (const compress of [true, false]) {
+    await t.step(compress ? "gzip" : "plain", async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        const writer = new DataFileWriter(dir, "nodes", { compress });
+        await ReadableStream.from([["1", text, "2"]]).pipeTo(writer);
+        const file = writer.files[0]!;
+        equal(file.records, 3);
+        const bytes = await Deno.readFile(join(dir, file.path));
+        const json = compress
+          ? await new Response(
+            ReadableStream.from([bytes]).pipeThrough(
+              new DecompressionStream("gzip"),
+            ),
+          ).text()
+          : new TextDecoder().decode(bytes);
+        equal(json, `[\n1,\n${text},\n2\n]\n`);
+        equal(createHash("sha256").update(bytes).digest("hex"), file.sha256);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
 });

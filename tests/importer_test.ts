@@ -311,7 +311,7 @@ Deno.test({
         );
         match(
           line,
-          /^error: Cannot import backup: record \d+ in data\/nodes_401\.json\.gz \(node \d+, about 12\.0 MiB of values\) needs more memory than the server allows one transaction: raise (db\.memory\.transaction\.max|dbms\.memory\.transaction\.max_size) on the target server; the import can continue where it stopped: run it again with --resume$/,
+          /^error: Cannot import backup: record \d+ in data\/nodes_000001_1\.json\.gz \(node \d+, about 12\.0 MiB of values\) needs more memory than the server allows one transaction: raise (db\.memory\.transaction\.max|dbms\.memory\.transaction\.max_size) on the target server; the import can continue where it stopped: run it again with --resume$/,
         );
       });
     } finally {

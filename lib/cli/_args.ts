@@ -38,6 +38,9 @@ export const OPTIONS = {
     indent: { type: "string" },
     "file-size": { type: "string" },
     "no-schema": { type: "boolean" },
+    resume: { type: "boolean" },
+    jobs: { type: "string", short: "j" },
+    "partition-size": { type: "string" },
     // The Python tool's name, kept for the migration (it covers the whole schema here).
     "no-constraints": { type: "boolean" },
   },
@@ -139,15 +142,35 @@ export function extractOptions(values: Values): SelectionFlags & {
   compress: boolean;
   indentSize: number;
   jsonFileSize?: number;
+  resume: boolean;
+  jobs?: number;
+  partitionSize?: number;
 } {
   const indent = integer(values.indent, "--indent", 0, 10, "extract") ?? 0;
   const fileSize = size(values, "file-size", "extract");
+  const jobs = integer(values.jobs, "--jobs", 1, 64, "extract");
+  const partitionSize = integer(
+    values["partition-size"],
+    "--partition-size",
+    1,
+    Number.MAX_SAFE_INTEGER,
+    "extract",
+  );
+  if (values.resume && values.yes) {
+    throw new UsageError(
+      "--resume and --yes exclude each other (--yes starts over)",
+      "extract",
+    );
+  }
   const selection = selectionFlags(values, "extract");
   return {
     inputYes: values.yes === true,
     compress: values["no-compress"] !== true,
     indentSize: indent,
     ...(fileSize === undefined ? {} : { jsonFileSize: fileSize }),
+    resume: values.resume === true,
+    ...(jobs === undefined ? {} : { jobs }),
+    ...(partitionSize === undefined ? {} : { partitionSize }),
     ...selection,
   };
 }

@@ -96,7 +96,11 @@ export async function extractCommand(input: CommandInput): Promise<number> {
   );
   if (counts.writesDetected) {
     terminal.err(
-      "warning: the database changed while it was extracted; the backup may not be consistent (see consistency in manifest.json)\n",
+      `warning: the database changed while it was extracted; the backup may not be consistent (see consistency in manifest.json)${
+        counts.partitionsChanged > 0
+          ? `: ${counts.partitionsChanged} of ${counts.partitions} partitions were read before its last change`
+          : ""
+      }\n`,
     );
   }
   warnUnmatched(terminal, values, counts.unmatched, "in the database");
@@ -108,6 +112,10 @@ export async function extractCommand(input: CommandInput): Promise<number> {
         formatDuration(counts.elapsedMs)
       }: ${plural(counts.files, "file")}, ${formatBytes(counts.bytes)}${
         leftOut(counts.relationshipsLeftOut)
+      }${
+        counts.resumedPartitions > 0
+          ? ` (resumed: ${counts.resumedPartitions} of ${counts.partitions} partitions were already written)`
+          : ""
       }\n`,
     );
   }

@@ -46,7 +46,9 @@ no APOC, no access to the server's files.`,
 
 Writes every node, relationship, constraint and index of one database into <dir> as
 gzip-compressed JSON (data/nodes_<N>.json.gz, data/relationships_<N>.json.gz, manifest.json).
-The manifest is written last: a directory without one is an incomplete backup.
+The manifest is written last: a directory without one is an incomplete backup. The graph is
+read in partitions of internal ids, several at once; each partition written is recorded in
+<dir>/checkpoint.jsonl, so that an extract that stopped can continue with --resume.
 
 ${CONNECTION_HELP}
 
@@ -58,6 +60,10 @@ Extract:
       --file-size <size>    Start a new data file after this much JSON, e.g. 64M (default: 128M)
       --no-schema           Leave out the schema (constraints and indexes); the Python
                             tool's --no-constraints is the same
+  -j, --jobs <n>            Partitions read at once, each over its own session (default: 2)
+      --partition-size <n>  Records per partition (default: about 1/64 of the graph, from
+                            10000 to 500000)
+      --resume              Continue an extract that stopped, keeping the partitions it wrote
   -y, --yes                 Overwrite the backup in a non-empty <dir> without asking
   -q, --quiet               Print errors only
   -h, --help                This help`,

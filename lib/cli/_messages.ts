@@ -68,5 +68,9 @@ function advice(error: BackupError): string {
       return "; confirm with --yes";
     case "confirm-or-clean":
       return "; confirm with --yes, or empty it first with --clean";
+    case "resume-extract":
+      return "; the extract can continue where it stopped: run it again with --resume";
+    case "resume-or-overwrite":
+      return "; continue it with --resume, or start over with --yes";
   }
 }

@@ -9,6 +9,8 @@ export interface ProgressUpdate {
   bytes?: number;
   /** What `done` counts: records (the default) or bytes. */
   unit?: "records" | "bytes";
+  /** Partitions written and in all (an extract's). */
+  partitions?: { done: number; total: number };
 }
 
 /**
@@ -90,6 +92,11 @@ export class ProgressDisplay {
       }
     }
     if (update.bytes) parts.push(formatBytes(update.bytes));
+    if (update.partitions && update.partitions.total > 1) {
+      parts.push(
+        `partitions ${update.partitions.done}/${update.partitions.total}`,
+      );
+    }
     if (final) parts.push(formatDuration(now - this.#phaseStarted));
     const text = parts[0]!.padEnd(14) + parts.slice(1).join("  ");
     if (this.#live) this.#terminal.err(`\r\x1b[2K${text}${final ? "\n" : ""}`);

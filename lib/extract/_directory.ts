@@ -1,14 +1,17 @@
 import { join } from "node:path";
 import { BackupError } from "../errors.ts";
 import {
+  CHECKPOINT_FILE,
   DATA_DIR,
   DATA_FILE_PATTERN,
   INCOMPLETE_FILE,
   MANIFEST_FILE,
+  PARTITION_FILE_PATTERN,
   PYTHON_FILES,
 } from "../format/layout.ts";
 import { describeFileError } from "../format/_file_sink.ts";
 import { syncDirectory } from "../format/manifest.ts";
+import { PARTITIONS_DIR } from "./_partition_writer.ts";
 
 /** Options for {@linkcode prepareDirectory}. */
 export interface PrepareDirectoryOptions {
@@ -18,8 +21,8 @@ export interface PrepareDirectoryOptions {
 
 /**
  * Makes `dir` ready for a new backup: creates it, or, when it holds files, asks (unless
- * `inputYes`) and then removes the files of an earlier backup (manifest first, so that the
- * directory never looks complete meanwhile). Files it does not know are left alone.
+ * `inputYes`) and then removes the files of an earlier backup or extract (manifest first, so
+ * that the directory never looks complete meanwhile). Files it does not know are left alone.
  */
 export async function prepareDirectory(
   dir: string,
@@ -29,12 +32,18 @@ export async function prepareDirectory(
   if (entries.length === 0) return;
   const question =
     `${dir} is not empty (${entries.length} entries). Overwrite the backup in it?`;
+  const unfinished = entries.includes(CHECKPOINT_FILE);
   const confirmed = options.inputYes ||
     (options.confirm !== undefined && await options.confirm(question));
   if (!confirmed) {
     throw new BackupError(
-      `Cannot extract: ${dir} is not empty (${entries.length} entries) and overwriting the backup in it was not confirmed`,
-      { code: "TARGET_NOT_EMPTY", hint: "confirm" },
+      unfinished
+        ? `Cannot extract: ${dir} holds an extract that did not finish`
+        : `Cannot extract: ${dir} is not empty (${entries.length} entries) and overwriting the backup in it was not confirmed`,
+      {
+        code: "TARGET_NOT_EMPTY",
+        hint: unfinished ? "resume-or-overwrite" : "confirm",
+      },
     );
   }
   await removeEarlierBackup(dir);
@@ -80,7 +89,9 @@ async function removeEarlierBackup(dir: string): Promise<void> {
   try {
     for await (const entry of Deno.readDir(join(dir, DATA_DIR))) {
       if (
-        DATA_FILE_PATTERN.test(entry.name) || entry.name.endsWith(".partial")
+        DATA_FILE_PATTERN.test(entry.name) ||
+        PARTITION_FILE_PATTERN.test(entry.name) ||
+        entry.name.endsWith(".partial")
       ) {
         stale.push(join(dir, DATA_DIR, entry.name));
       }
@@ -96,6 +107,19 @@ async function removeEarlierBackup(dir: string): Promise<void> {
     }
   }
   for (const path of stale) await removeQuietly(path);
+  await removeQuietly(join(dir, CHECKPOINT_FILE));
+  try {
+    await Deno.remove(join(dir, PARTITIONS_DIR), { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new BackupError(
+        `Cannot extract: cannot remove ${
+          join(dir, PARTITIONS_DIR)
+        } of the earlier extract: ${describeFileError(error)}`,
+        { code: "IO", cause: error },
+      );
+    }
+  }
   await removeQuietly(join(dir, INCOMPLETE_FILE));
 }
 

@@ -6,8 +6,12 @@ import type {
   RelationshipTypeCount,
 } from "../format/manifest.ts";
 import type { BackupRecord } from "../format/record.ts";
-import type { Row } from "./_record_stream.ts";
 import { labelSetKey } from "../format/_label_set_key.ts";
+
+/** A result row, read by column index. */
+export interface Row {
+  get(index: number): unknown;
+}
 
 /**
  * Turns the rows of the extract's queries (see `nodeQueries` and `relationshipQueries`) into
@@ -55,16 +59,28 @@ export class RecordTally {
 
   /** Nodes per label set, sorted as the manifest lists them. */
   labelSets(): LabelSetCount[] {
-    return [...this.#labelSets.values()].sort((a, b) =>
-      compareCodePoints(JSON.stringify(a.labels), JSON.stringify(b.labels))
-    );
+    return sortLabelSets([...this.#labelSets.values()]);
   }
 
   /** Relationships per type, sorted by type. */
   relationshipTypes(): RelationshipTypeCount[] {
-    return [...this.#types].map(([type, count]) => ({ type, count }))
-      .sort((a, b) => compareCodePoints(a.type, b.type));
+    return sortTypes(this.#types);
   }
+}
+
+/** Label sets in the manifest's order (by their JSON, by code point). */
+export function sortLabelSets(sets: LabelSetCount[]): LabelSetCount[] {
+  return sets.sort((a, b) =>
+    compareCodePoints(JSON.stringify(a.labels), JSON.stringify(b.labels))
+  );
+}
+
+/** Counts per type in the manifest's order (by type, by code point). */
+export function sortTypes(
+  types: Iterable<[string, number]>,
+): RelationshipTypeCount[] {
+  return [...types].map(([type, count]) => ({ type, count }))
+    .sort((a, b) => compareCodePoints(a.type, b.type));
 }
 
 /** Orders strings by code point (not by locale). */

@@ -5,6 +5,11 @@ interface Streaming {
   pause(): void;
   resume(): void;
   cancel(): void;
+  /**
+   * Records asked for by each PULL after the first (neo4j-driver's `ResultStreamObserver`;
+   * the first goes out with the query, at the session's fetch size). -1: all at once.
+   */
+  _fetchSize?: number;
 }
 
 /** `Result` with the method neo4j-driver's async iterator is built on. */
@@ -19,10 +24,37 @@ interface SubscribableResult {
   ): Promise<Streaming>;
 }
 
+/** Options of {@linkcode rowBatches}. */
+export interface RowBatchOptions {
+  /**
+   * Pause the driver once the rows waiting here are estimated at this many bytes (their size
+   * as JSON, roughly: see {@linkcode estimateBytes}), whatever their number; and size the
+   * driver's pulls so that one brings about a quarter of this. A caller that runs several
+   * readers at once gives each its share of one budget.
+   * @default {DEFAULT_BATCH_BYTES} (2 MiB)
+   */
+  bytes?: number;
+}
+
+/**
+ * The default of {@linkcode RowBatchOptions.bytes}: 2 MiB of estimated JSON. Measured (extract
+ * of a graph of wide records, bench/extract_memory.ts): peak RSS 438 MiB with 2 MiB, 555 MiB
+ * with 8 MiB, 783 MiB with the row limit alone; narrow rows never reach it before the row limit.
+ */
+export const DEFAULT_BATCH_BYTES = 2 * 2 ** 20;
+
 /**
  * The rows of a result in batches, as they arrive, with flow control: at most about `limit`
- * rows wait here (the driver stops pulling until the consumer takes them), so a slow consumer
- * holds the server back and memory stays bounded.
+ * rows, and at most about `options.bytes` bytes of them (estimated as JSON text), wait here
+ * (the driver stops pulling until the consumer takes them), so a slow consumer holds the
+ * server back and memory stays bounded however wide the records.
+ *
+ * The bound holds for what is asked after the first fetch: the driver's pulls after the first
+ * are sized from the records seen so far (the driver's internal `_fetchSize` of the stream), so
+ * that a pull brings about a quarter of `bytes`, from one record up to the larger of the
+ * session's fetch size and half of `limit`. The first fetch goes out with the query, at the
+ * session's fetch size, before this sees the result: a session that may meet wide records
+ * first should start with a small fetch size (the pulls grow from there).
  *
  * neo4j-driver's `for await` over a result does the same record by record, with a promise per
  * record; this takes whole batches. Measured with bench/row_reader.ts (100k nodes, 200k
@@ -40,13 +72,19 @@ interface SubscribableResult {
 export async function* rowBatches(
   result: Result,
   limit: number,
+  options: RowBatchOptions = {},
 ): AsyncGenerator<Neo4jRecord[]> {
+  const maxBytes = options.bytes ?? DEFAULT_BATCH_BYTES;
+  if (!(maxBytes > 0)) {
+    throw new RangeError(`bytes must be positive, got ${options.bytes}`);
+  }
   const subscribable = result as unknown as Partial<SubscribableResult>;
   if (typeof subscribable._subscribe !== "function") {
-    yield* iteratorBatches(result, limit);
+    yield* iteratorBatches(result, limit, maxBytes);
     return;
   }
   let buffer: Neo4jRecord[] = [];
+  let bufferBytes = 0;
   let done = false;
   let failure: { error: unknown } | undefined;
   let paused = false;
@@ -58,16 +96,38 @@ export async function* rowBatches(
   };
   // Wake the consumer once a worthwhile batch waits, never later than the pause point.
   const wakeAt = Math.max(1, Math.min(1000, limit));
+  const wakeBytes = maxBytes / 4;
+  // The pulls: about a quarter of the bytes each, from what the records so far weighed.
+  const pullBytes = maxBytes / 4;
+  let maxPull = 0;
+  let recentBytes = 0;
   let streaming: Streaming | undefined;
   const subscribed = subscribable._subscribe({
     onNext(record): void {
       if (cancelled) return;
       buffer.push(record);
-      if (!paused && buffer.length >= limit) {
+      const bytes = recordBytes(record);
+      bufferBytes += bytes;
+      // The largest record lately, forgotten slowly (by half in about 700 records): in a
+      // graph where wide records come in runs among small ones, a pull sized on the small
+      // ones would bring a whole fetch of wide ones.
+      // A record over an eighth of a pull counts as an eighth: a pull asks for 8 at least, so
+      // that one huge record does not leave a long run of one-record pulls behind it.
+      recentBytes = Math.max(
+        Math.min(bytes, pullBytes / 8),
+        recentBytes * 0.999,
+      );
+      if (maxPull > 0) {
+        streaming!._fetchSize = Math.max(
+          1,
+          Math.min(maxPull, Math.floor(pullBytes / recentBytes)),
+        );
+      }
+      if (!paused && (buffer.length >= limit || bufferBytes >= maxBytes)) {
         paused = true;
         streaming?.pause();
       }
-      if (buffer.length >= wakeAt) signal();
+      if (buffer.length >= wakeAt || bufferBytes >= wakeBytes) signal();
     },
     onCompleted(): void {
       done = true;
@@ -84,12 +144,17 @@ export async function* rowBatches(
   } catch (error) {
     throw failure?.error ?? error;
   }
+  const fetchSize = streaming._fetchSize;
+  if (typeof fetchSize === "number" && fetchSize > 0) {
+    maxPull = Math.max(fetchSize, Math.floor(limit / 2));
+  }
   streaming.resume();
   try {
     for (;;) {
       if (buffer.length > 0) {
         const batch = buffer;
         buffer = [];
+        bufferBytes = 0;
         if (paused) {
           paused = false;
           streaming.resume();
@@ -121,14 +186,73 @@ export async function* rowBatches(
 async function* iteratorBatches(
   result: Result,
   size: number,
+  maxBytes: number,
 ): AsyncGenerator<Neo4jRecord[]> {
   let batch: Neo4jRecord[] = [];
+  let bytes = 0;
   for await (const record of result) {
     batch.push(record);
-    if (batch.length >= size) {
+    bytes += recordBytes(record);
+    if (batch.length >= size || bytes >= maxBytes) {
       yield batch;
       batch = [];
+      bytes = 0;
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/** {@linkcode estimateBytes} of a record's values. */
+function recordBytes(record: Neo4jRecord): number {
+  let total = 16;
+  for (let i = 0; i < record.length; i++) total += estimateBytes(record.get(i));
+  return total;
+}
+
+/** Lists longer than this are estimated from this many of their items. */
+const SAMPLED_ITEMS = 32;
+
+/**
+ * A cheap estimate of the bytes of a value as JSON text: strings by length, numbers 16, maps
+ * by their entries, lists by their items (a long list from a sample of its items), the
+ * driver's other values (temporal, spatial, graph values) 48.
+ */
+export function estimateBytes(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return value.length + 3;
+    case "number":
+      return 16;
+    case "bigint":
+      return 12;
+    case "boolean":
+      return 6;
+    case "object":
+      break;
+    default:
+      return 5;
+  }
+  if (value === null) return 5;
+  if (Array.isArray(value)) {
+    const length = value.length;
+    if (length <= SAMPLED_ITEMS) {
+      let total = 2;
+      for (const item of value) total += estimateBytes(item) + 1;
+      return total;
+    }
+    let sample = 0;
+    const step = length / SAMPLED_ITEMS;
+    for (let i = 0; i < SAMPLED_ITEMS; i++) {
+      sample += estimateBytes(value[Math.floor(i * step)]) + 1;
+    }
+    return 2 + Math.ceil(sample / SAMPLED_ITEMS * length);
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return 48;
+  let total = 2;
+  for (const key in value) {
+    total += key.length + 4 +
+      estimateBytes((value as Record<string, unknown>)[key]);
+  }
+  return total;
 }

@@ -78,6 +78,57 @@ export function relationshipQueries(selector: Selector): Query[] {
 }
 
 /**
+ * The query of the nodes with ids in `[lo, hi)`: a seek per id (`NodeByIdSeek`, never a scan of
+ * the store), the excluded labels filtered out. For a plan without a selection of labels.
+ */
+export function nodePartitionQuery(
+  selector: Selector,
+  lo: number,
+  hi: number,
+): Query {
+  const exclude = notAny("n", selector.excludeLabels);
+  return {
+    text: `UNWIND range($lo, $hi - 1) AS i MATCH (n) WHERE id(n) = i${
+      exclude ? ` AND ${exclude}` : ""
+    } ${NODE_COLUMNS}`,
+    parameters: { lo: BigInt(lo), hi: BigInt(hi) },
+  };
+}
+
+/**
+ * The query of the relationships with ids in `[lo, hi)`: a seek per id
+ * (`DirectedRelationshipByIdSeek`), the type and the endpoints' excluded labels filtered. For a
+ * plan without a selection of labels.
+ */
+export function relationshipPartitionQuery(
+  selector: Selector,
+  lo: number,
+  hi: number,
+): Query {
+  const types = selector.types.length === 0
+    ? ""
+    : ":" + selector.types.map(escapeName).join("|");
+  const conditions = [
+    "id(r) = i",
+    endpoint("a", selector),
+    endpoint("b", selector),
+    selector.excludeTypes.length === 0 ? "" : "NOT type(r) IN $excludeTypes",
+  ];
+  return {
+    text: `UNWIND range($lo, $hi - 1) AS i MATCH (a)-[r${types}]->(b)${
+      where(conditions)
+    } ${RELATIONSHIP_COLUMNS}`,
+    parameters: {
+      lo: BigInt(lo),
+      hi: BigInt(hi),
+      ...(selector.excludeTypes.length === 0
+        ? {}
+        : { excludeTypes: [...selector.excludeTypes] }),
+    },
+  };
+}
+
+/**
  * How many relationships of the selected types the database holds (from the count store: no
  * scan), to tell how many a node selection leaves out.
  */

@@ -5,41 +5,45 @@ import { type ConnectionContext, toBackupError } from "../_neo4j_errors.ts";
 import { withRetry } from "../_retry.ts";
 import { countSchema, type SchemaCounts } from "../_schema_counts.ts";
 import { readServerInfo, type ServerInfo } from "../_server_info.ts";
-import type { BackupError } from "../errors.ts";
 import { DEFAULT_FILE_SIZE } from "../format/data_file_writer.ts";
 import {
+  CHECKPOINT_FILE,
+  DATA_DIR,
   FORMAT_NAME,
   FORMAT_VERSION,
   INCOMPLETE_FILE,
-  type RecordKind,
+  MANIFEST_FILE,
 } from "../format/layout.ts";
 import {
   type DataFileEntry,
   type Manifest,
+  readManifest,
   type Schema,
   writeManifest,
 } from "../format/manifest.ts";
-import type { BackupRecord } from "../format/record.ts";
 import { VERSION } from "../version.ts";
 import { type DatabaseState, readDatabaseState } from "./_database_state.ts";
 import { prepareDirectory } from "./_directory.ts";
-import { removeFile, writeTextFile } from "./_files.ts";
+import { fileError, removeFile, writeTextFile } from "./_files.ts";
 import { writeLegacyMetadata } from "./_legacy_metadata.ts";
-import {
-  type Row,
-  writeRecords,
-  type WrittenRecords,
-} from "./_record_stream.ts";
-import { RecordTally } from "./_record_tally.ts";
 import { readSchema } from "../_schema.ts";
+import { Pool } from "../_pool.ts";
+import { BackupError } from "../errors.ts";
 import { type Selection, Selector } from "../format/selection.ts";
 import {
-  countSelectedTypes,
-  nodeQueries,
-  type Query,
-  readTokens,
-  relationshipQueries,
-} from "./_selected_queries.ts";
+  Checkpoint,
+  type CheckpointContents,
+  type CheckpointHeader,
+  type DonePartition,
+} from "./_checkpoint.ts";
+import { sizeOf, sumTallies } from "./_partition_files.ts";
+import {
+  type Partition,
+  partitionsOf,
+  planPartitions,
+} from "./_partition_plan.ts";
+import { PARTITIONS_DIR, writePartition } from "./_partition_writer.ts";
+import { countSelectedTypes, readTokens } from "./_selected_queries.ts";
 
 /**
  * Options for {@linkcode Extractor}: the Python tool's, in camelCase, and more. The
@@ -98,7 +102,28 @@ export interface ExtractorOptions extends Selection {
    * @default {2000}
    */
   fetchSize?: number;
-  /** Cancels the extract; the directory is left incomplete (no manifest). */
+  /**
+   * Continue the extract that wrote `projectDir` and did not finish (killed, its connection or
+   * server lost, the disk full): the partitions its checkpoint records as done are kept, the
+   * others are read again. An extract killed before it wrote its checkpoint starts over; one
+   * that had finished is left as it is. Refused for a checkpoint of another database or of other
+   * options, and for a directory that holds something else.
+   * @default {false}
+   */
+  resume?: boolean;
+  /**
+   * Partitions read at once, each over a session of its own (from 1 to 64). Measured on two
+   * cores, server and client on one machine: see BENCHMARKS.md.
+   * @default {2}
+   */
+  jobs?: number;
+  /**
+   * Records per partition, the unit of reading in parallel and of resuming (a resume reads the
+   * partitions that were not finished again).
+   * @default {about 1/64 of the records, from 10,000 to 500,000}
+   */
+  partitionSize?: number;
+  /** Cancels the extract; the directory is left incomplete (no manifest), resumable. */
   signal?: AbortSignal;
   /** Called as the extract goes on (after each fetch of `fetchSize` records). */
   onProgress?: (progress: ExtractProgress) => void;
@@ -106,17 +131,19 @@ export interface ExtractorOptions extends Selection {
 
 /** Where an extract is. */
 export interface ExtractProgress {
-  /** The phase running. */
-  phase: "nodes" | "relationships" | "finishing";
+  /**
+   * The phase running: `planning` (the highest ids, the partitions), then the records, then
+   * `finishing`.
+   */
+  phase: "planning" | "nodes" | "relationships" | "finishing";
   /** Records of this phase written so far. */
   done: number;
   /** Records this phase expects (the database's count when the extract started). */
   total: number;
-  /**
-   * Bytes of data files on disk so far, all phases together (compressed, when compressing; the
-   * compressor's buffer not yet counted).
-   */
+  /** Bytes of data files of the partitions written completely, all phases together. */
   bytes: number;
+  /** Partitions written completely (those a resume found done too), and in all. */
+  partitions: { done: number; total: number };
 }
 
 /**
@@ -141,13 +168,32 @@ export interface ExtractCounts extends SchemaCounts {
   relationshipsLeftOut: number;
   /** Names the selection gives (selected or excluded) that the database does not use. */
   unmatched: { labels: string[]; types: string[] };
+  /** Partitions of the extract (id ranges, or label scans for a selection of labels). */
+  partitions: number;
+  /** Partitions a resume found written completely, and kept (0 without `resume`). */
+  resumedPartitions: number;
+  /**
+   * Partitions read before the database last changed (their records may be older than the
+   * others'); 0 when it did not change.
+   */
+  partitionsChanged: number;
   /** Wall time, in milliseconds. */
   elapsedMs: number;
 }
 
 /** Records per Bolt fetch (see {@linkcode ExtractorOptions.fetchSize}). */
 const DEFAULT_FETCH_SIZE = 2_000;
+const DEFAULT_JOBS = 2;
+/**
+ * Bytes of rows (estimated as JSON) waiting between the driver and the encoders, shared by the
+ * partitions read at once, and the least each gets. Measured with bench/extract_memory.ts: 2 MiB
+ * for one stream peaked at 438 MiB on wide records where 8 MiB peaked at 555 MiB.
+ */
+const BATCH_BYTES = 2 * 2 ** 20;
+const MIN_BATCH_BYTES = 512 * 1024;
 const ACTION = "Cannot extract";
+/** How long a partition is retried over lost connections or an unavailable server. */
+const PARTITION_RETRY_MS = 60_000;
 
 /** What the extract saw of the database before and after reading it. */
 interface Snapshot {
@@ -190,6 +236,16 @@ export class Extractor {
     }
     positive(options.jsonFileSize, "jsonFileSize");
     positive(options.fetchSize, "fetchSize");
+    positive(options.partitionSize, "partitionSize");
+    if (
+      options.jobs !== undefined &&
+      (!Number.isSafeInteger(options.jobs) || options.jobs < 1 ||
+        options.jobs > 64)
+    ) {
+      throw new RangeError(
+        `jobs must be an integer from 1 to 64, got ${options.jobs}`,
+      );
+    }
     const indent = options.indentSize ?? 0;
     if (!Number.isSafeInteger(indent) || indent < 0 || indent > 10) {
       throw new RangeError(
@@ -205,82 +261,336 @@ export class Extractor {
 
   /**
    * Runs the extract and returns what it wrote: connects, prepares the directory (marked
-   * incomplete), notes the database's schema and state, streams the nodes and the
-   * relationships, notes them again, and writes the manifest last.
+   * incomplete), notes the database's schema and state, plans the partitions (recorded in a
+   * checkpoint), reads them `jobs` at a time, notes the database again, puts the files in place
+   * and writes the manifest last. With `resume`, it goes on from the checkpoint instead.
    *
    * @throws {BackupError} when the server cannot be reached or fails, the directory is not
-   *   empty and overwriting was not confirmed, the disk fails, or the signal aborts.
+   *   empty and overwriting was not confirmed, the disk fails, the signal aborts, or a resume
+   *   finds no checkpoint that fits.
    */
   async extractData(): Promise<ExtractCounts> {
     const started = performance.now();
-    const startedAt = new Date().toISOString();
     const o = this.#options;
     o.signal?.throwIfAborted();
     const context: ConnectionContext = { database: o.database };
     const server = await this.#connect(context);
+    let resumable = false;
+    try {
+      if (o.resume) {
+        const complete = await this.#completed(started);
+        if (complete) return complete;
+      }
+      const { header, done, checkpoint, unmatched } = o.resume
+        ? await this.#reopen(server)
+        : await this.#start(server);
+      resumable = true;
+      try {
+        const partitions = partitionsOf(header.plan, this.#selector);
+        const resumedPartitions = partitions.filter((p) => done.has(p.key))
+          .length;
+        await this.#readPartitions(partitions, done, checkpoint, header);
+        o.signal?.throwIfAborted();
+        const written = partitions.map((p) => done.get(p.key)!);
+        const bytes = sumBytes(written.flatMap((p) => p.files));
+        o.onProgress?.({
+          phase: "finishing",
+          done: 0,
+          total: 0,
+          bytes,
+          partitions: { done: partitions.length, total: partitions.length },
+        });
+        const files = written.flatMap((p) => p.files);
+        const after = await this.#snapshot();
+        const nodes = sum(written, "nodes");
+        const relationships = sum(written, "relationships");
+        const relationshipsLeftOut = this.#selector.filtersNodes
+          ? Math.max(0, header.expected.relationships - relationships)
+          : 0;
+        const partitionsChanged = written.filter((p) =>
+          p.bookmark !== after.state.bookmarks
+        ).length;
+        const manifest = this.#manifest(server, header, {
+          nodes,
+          relationships,
+          files,
+          written,
+          after,
+          relationshipsLeftOut,
+        });
+        await this.#finish(manifest);
+        await checkpoint.remove();
+        await Deno.remove(join(o.projectDir, PARTITIONS_DIR), {
+          recursive: true,
+        }).catch(() => {});
+        return {
+          nodes,
+          relationships,
+          ...countSchema(manifest.schema),
+          files: files.length,
+          bytes,
+          writesDetected: manifest.consistency.writesDetected ||
+            manifest.consistency.schemaChanged,
+          relationshipsLeftOut,
+          unmatched,
+          partitions: partitions.length,
+          resumedPartitions: o.resume ? resumedPartitions : 0,
+          partitionsChanged: manifest.consistency.writesDetected
+            ? partitionsChanged
+            : 0,
+          elapsedMs: Math.round(performance.now() - started),
+        };
+      } finally {
+        checkpoint.close();
+      }
+    } catch (error) {
+      const failure = extractError(error, context);
+      throw resumable && failure.hint === undefined
+        ? failure.with({ hint: "resume-extract" })
+        : failure;
+    }
+  }
+
+  /**
+   * For a resume of an extract that had finished (killed after its manifest was in place, before
+   * it removed its checkpoint): removes what is left of the extract and returns the manifest's
+   * counts; undefined when the backup is not complete.
+   */
+  async #completed(started: number): Promise<ExtractCounts | undefined> {
+    const dir = this.#options.projectDir;
+    if (await sizeOf(join(dir, MANIFEST_FILE)) === undefined) return undefined;
+    const manifest = await readManifest(dir);
+    await Deno.remove(join(dir, PARTITIONS_DIR), { recursive: true })
+      .catch(() => {});
+    for (const name of [CHECKPOINT_FILE, INCOMPLETE_FILE]) {
+      await Deno.remove(join(dir, name)).catch(() => {});
+    }
+    return {
+      nodes: manifest.counts.nodes,
+      relationships: manifest.counts.relationships,
+      ...countSchema(manifest.schema),
+      files: manifest.files.length,
+      bytes: sumBytes(manifest.files),
+      writesDetected: manifest.consistency.writesDetected ||
+        manifest.consistency.schemaChanged,
+      relationshipsLeftOut: manifest.selection?.relationshipsLeftOut ?? 0,
+      unmatched: { labels: [], types: [] },
+      partitions: 0,
+      resumedPartitions: 0,
+      partitionsChanged: 0,
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  }
+
+  /** Starts a new extract: the directory, the snapshot, the plan, the checkpoint. */
+  async #start(server: ServerInfo, restart = false): Promise<Started> {
+    const o = this.#options;
+    const startedAt = new Date().toISOString();
     await prepareDirectory(o.projectDir, {
-      inputYes: o.inputYes ?? false,
+      inputYes: restart || (o.inputYes ?? false),
       confirm: o.confirm,
     });
     await writeTextFile(
       join(o.projectDir, INCOMPLETE_FILE),
       `This backup is incomplete: the extract that started writing it at ${startedAt} has not finished.\n`,
     );
-    try {
-      const before = await this.#snapshot();
-      const selection = await this.#survey(before.state);
-      const tally = new RecordTally();
-      const nodes = await this.#write(
-        "nodes",
-        nodeQueries(this.#selector),
-        tally.node,
-        { total: selection.nodes, bytesBefore: 0 },
+    await makeDirectory(join(o.projectDir, DATA_DIR));
+    const before = await this.#snapshot();
+    const survey = await this.#survey(before.state);
+    o.onProgress?.({
+      phase: "planning",
+      done: 0,
+      total: 0,
+      bytes: 0,
+      partitions: { done: 0, total: 0 },
+    });
+    const plan = await withRetry(
+      () =>
+        planPartitions(o.driver, this.#selector, {
+          database: o.database,
+          partitionSize: o.partitionSize,
+          counts: before.state,
+        }),
+      { signal: o.signal },
+    );
+    const header: CheckpointHeader = {
+      checkpoint: "neo4j-backup-extract",
+      version: 1,
+      startedAt,
+      source: {
+        address: server.address,
+        database: server.database,
+        databaseId: server.databaseId,
+      },
+      options: this.#shape(),
+      plan,
+      before: before.state,
+      schemaBefore: JSON.stringify(before.schema, jsonBigInt),
+      expected: { nodes: survey.nodes, relationships: survey.relationships },
+    };
+    const checkpoint = await Checkpoint.create(
+      join(o.projectDir, CHECKPOINT_FILE),
+      header,
+    );
+    return { header, done: new Map(), checkpoint, unmatched: survey.unmatched };
+  }
+
+  /**
+   * Goes on with the extract whose checkpoint is in the directory: the same database and
+   * options, the partitions recorded as done kept when their files are all there.
+   */
+  async #reopen(server: ServerInfo): Promise<Started> {
+    const o = this.#options;
+    const path = join(o.projectDir, CHECKPOINT_FILE);
+    const contents = await Checkpoint.read(path);
+    if (!contents) {
+      // Killed before its checkpoint (or never started): nothing to keep, so start over,
+      // where the directory holds nothing but what an extract of this tool began.
+      if (
+        await isEmpty(o.projectDir) ||
+        await sizeOf(join(o.projectDir, INCOMPLETE_FILE)) !== undefined
+      ) {
+        return await this.#start(server, true);
+      }
+      throw new BackupError(
+        `Cannot resume the extract: ${o.projectDir} holds no checkpoint of an extract that did not finish`,
+        { code: "RESUME" },
       );
-      const relationships = await this.#write(
-        "relationships",
-        relationshipQueries(this.#selector),
-        tally.relationship,
-        {
-          total: this.#selector.filtersNodes ? 0 : selection.relationships,
-          bytesBefore: sumBytes(nodes.files),
-        },
-      );
-      const relationshipsLeftOut = this.#selector.filtersNodes
-        ? Math.max(0, selection.relationships - relationships.records)
-        : 0;
-      o.signal?.throwIfAborted();
-      const files = [...nodes.files, ...relationships.files];
-      o.onProgress?.({
-        phase: "finishing",
-        done: 0,
-        total: 0,
-        bytes: sumBytes(files),
-      });
-      const after = await this.#snapshot();
-      const manifest = this.#manifest(server, startedAt, {
-        nodes,
-        relationships,
-        tally,
-        before,
-        after,
-        relationshipsLeftOut,
-      });
-      await this.#finish(manifest);
-      return {
-        nodes: nodes.records,
-        relationships: relationships.records,
-        ...countSchema(manifest.schema),
-        files: files.length,
-        bytes: sumBytes(files),
-        writesDetected: manifest.consistency.writesDetected ||
-          manifest.consistency.schemaChanged,
-        relationshipsLeftOut,
-        unmatched: selection.unmatched,
-        elapsedMs: Math.round(performance.now() - started),
-      };
-    } catch (error) {
-      throw extractError(error, context);
     }
+    this.#checkResumable(contents, server);
+    const done = new Map<string, DonePartition>();
+    for (const [key, partition] of contents.done) {
+      if (await filesThere(o.projectDir, partition)) done.set(key, partition);
+    }
+    const unmatched = (await this.#survey(contents.header.before)).unmatched;
+    return {
+      header: contents.header,
+      done,
+      checkpoint: await Checkpoint.open(path),
+      unmatched,
+    };
+  }
+
+  /** Refuses a checkpoint of another database, or of an extract with other options. */
+  #checkResumable(contents: CheckpointContents, server: ServerInfo): void {
+    const { source, options } = contents.header;
+    const refuse = (why: string): never => {
+      throw new BackupError(
+        `Cannot resume the extract: the checkpoint in ${this.#options.projectDir} ${why}`,
+        { code: "RESUME" },
+      );
+    };
+    if (
+      source.database !== server.database ||
+      (source.databaseId ?? null) !== (server.databaseId ?? null)
+    ) {
+      refuse(
+        `belongs to the database ${
+          JSON.stringify(source.database)
+        } (id ${source.databaseId}) at ${source.address}, not ${
+          JSON.stringify(server.database)
+        } (id ${server.databaseId}) at ${server.address}`,
+      );
+    }
+    if (options !== this.#shape()) {
+      refuse(
+        `belongs to an extract with other options (${options}): resume with the options it started with`,
+      );
+    }
+  }
+
+  /** The options that shape the files, as the checkpoint records them. */
+  #shape(): string {
+    const o = this.#options;
+    return JSON.stringify({
+      compress: o.compress ?? true,
+      indent: o.indentSize ?? 0,
+      fileSize: o.jsonFileSize ?? DEFAULT_FILE_SIZE,
+      partitionSize: o.partitionSize ?? null,
+      selection: this.#selector.toRecord(0),
+    });
+  }
+
+  /**
+   * Reads the partitions not done, `jobs` at a time, each retried over lost connections and an
+   * unavailable server; each one finished is recorded in the checkpoint.
+   */
+  async #readPartitions(
+    partitions: Partition[],
+    done: Map<string, DonePartition>,
+    checkpoint: Checkpoint,
+    header: CheckpointHeader,
+  ): Promise<void> {
+    const o = this.#options;
+    const count = { nodes: 0, relationships: 0 };
+    let bytes = 0;
+    let finished = 0;
+    for (const p of partitions) {
+      const written = done.get(p.key);
+      if (!written) continue;
+      count[p.kind] += written.records;
+      bytes += sumBytes(written.files);
+      finished++;
+    }
+    const running = { nodes: 0, relationships: 0 };
+    const report = (): void => {
+      const nodesDone = partitions.every((p) =>
+        p.kind !== "nodes" || done.has(p.key)
+      );
+      const kind = nodesDone ? "relationships" : "nodes";
+      o.onProgress?.({
+        phase: kind,
+        done: count[kind] + running[kind],
+        total: kind === "relationships" && this.#selector.filtersNodes
+          ? 0
+          : header.expected[kind],
+        bytes,
+        partitions: { done: finished, total: partitions.length },
+      });
+    };
+    report();
+    const pool = new Pool(o.jobs ?? DEFAULT_JOBS);
+    try {
+      for (const partition of partitions) {
+        if (done.has(partition.key)) continue;
+        await pool.run(async () => {
+          let progress = 0;
+          const written = await withRetry(() => {
+            running[partition.kind] -= progress;
+            progress = 0;
+            return writePartition(o.driver, partition, {
+              database: o.database,
+              dir: o.projectDir,
+              compress: o.compress ?? true,
+              fileSize: o.jsonFileSize ?? DEFAULT_FILE_SIZE,
+              indent: o.indentSize ?? 0,
+              fetchSize: o.fetchSize ?? DEFAULT_FETCH_SIZE,
+              batchBytes: Math.max(
+                MIN_BATCH_BYTES,
+                Math.floor(BATCH_BYTES / (o.jobs ?? DEFAULT_JOBS)),
+              ),
+              signal: o.signal,
+              onBatch: (records) => {
+                progress += records;
+                running[partition.kind] += records;
+                report();
+              },
+            });
+          }, { signal: o.signal, maxMs: PARTITION_RETRY_MS });
+          await checkpoint.done(written);
+          running[partition.kind] -= progress;
+          count[partition.kind] += written.records;
+          bytes += sumBytes(written.files);
+          finished++;
+          done.set(partition.key, written);
+          report();
+        });
+      }
+    } finally {
+      // Every partition under way has settled (and cleaned up) before this returns.
+      await pool.settle();
+    }
+    await pool.drain();
   }
 
   /** Reads what the server is, and checks that the driver keeps integers exact. */
@@ -299,8 +609,7 @@ export class Extractor {
 
   /**
    * The schema and the state (last transaction, counts), to tell whether the database changed
-   * while it was read. Reads that are safe to repeat are retried when the connection drops (the
-   * streams of records are not: a dropped stream fails the extract).
+   * while it was read. Reads that are safe to repeat are retried when the connection drops.
    */
   async #snapshot(): Promise<Snapshot> {
     const o = this.#options;
@@ -345,48 +654,21 @@ export class Extractor {
     };
   }
 
-  /** Streams one kind of record into data files, reporting progress. */
-  #write(
-    kind: RecordKind,
-    queries: Query[],
-    toRecord: (row: Row) => BackupRecord,
-    progress: { total: number; bytesBefore: number },
-  ): Promise<WrittenRecords> {
-    const o = this.#options;
-    return writeRecords(o.driver, queries, {
-      database: o.database,
-      kind,
-      toRecord,
-      dir: o.projectDir,
-      compress: o.compress ?? true,
-      fileSize: o.jsonFileSize ?? DEFAULT_FILE_SIZE,
-      indent: o.indentSize ?? 0,
-      fetchSize: o.fetchSize ?? DEFAULT_FETCH_SIZE,
-      signal: o.signal,
-      onBatch: (done, bytes) =>
-        o.onProgress?.({
-          phase: kind,
-          done,
-          total: progress.total,
-          bytes: progress.bytesBefore + bytes,
-        }),
-    });
-  }
-
   /** The manifest of what was written. */
   #manifest(
     server: ServerInfo,
-    startedAt: string,
+    header: CheckpointHeader,
     written: {
-      nodes: WrittenRecords;
-      relationships: WrittenRecords;
-      tally: RecordTally;
-      before: Snapshot;
+      nodes: number;
+      relationships: number;
+      files: DataFileEntry[];
+      written: DonePartition[];
       after: Snapshot;
       relationshipsLeftOut: number;
     },
   ): Manifest {
-    const { nodes, relationships, tally, before, after } = written;
+    const { after } = written;
+    const tallies = sumTallies(written.written);
     return {
       format: FORMAT_NAME,
       formatVersion: FORMAT_VERSION,
@@ -403,24 +685,24 @@ export class Extractor {
         version: server.version,
         edition: server.edition,
       },
-      startedAt,
+      startedAt: header.startedAt,
       finishedAt: new Date().toISOString(),
       compressed: this.#options.compress ?? true,
       counts: {
-        nodes: nodes.records,
-        relationships: relationships.records,
-        labelSets: tally.labelSets(),
-        relationshipTypes: tally.relationshipTypes(),
+        nodes: written.nodes,
+        relationships: written.relationships,
+        labelSets: tallies.labelSets,
+        relationshipTypes: tallies.relationshipTypes,
       },
-      files: [...nodes.files, ...relationships.files],
+      files: written.files,
       schema: after.schema,
       consistency: {
-        writesDetected: before.state.bookmarks !== after.state.bookmarks,
-        schemaChanged: JSON.stringify(before.schema, jsonBigInt) !==
+        writesDetected: header.before.bookmarks !== after.state.bookmarks,
+        schemaChanged: header.schemaBefore !==
           JSON.stringify(after.schema, jsonBigInt),
-        nodesAtStart: before.state.nodes,
+        nodesAtStart: header.before.nodes,
         nodesAtEnd: after.state.nodes,
-        relationshipsAtStart: before.state.relationships,
+        relationshipsAtStart: header.before.relationships,
         relationshipsAtEnd: after.state.relationships,
       },
       selection: this.#selector.toRecord(written.relationshipsLeftOut),
@@ -447,6 +729,51 @@ export class Extractor {
     await writeManifest(o.projectDir, manifest);
     await removeFile(join(o.projectDir, INCOMPLETE_FILE));
   }
+}
+
+/** An extract under way: its checkpoint, and the partitions done. */
+interface Started {
+  header: CheckpointHeader;
+  done: Map<string, DonePartition>;
+  checkpoint: Checkpoint;
+  unmatched: { labels: string[]; types: string[] };
+}
+
+/** Whether every file of a partition recorded as done is there with its size. */
+async function filesThere(
+  dir: string,
+  partition: DonePartition,
+): Promise<boolean> {
+  for (const file of partition.files) {
+    if (await sizeOf(join(dir, file.path)) !== file.bytes) return false;
+  }
+  return true;
+}
+
+async function makeDirectory(path: string): Promise<void> {
+  try {
+    await Deno.mkdir(path, { recursive: true });
+  } catch (error) {
+    throw fileError(path, error, "create");
+  }
+}
+
+/** Whether `dir` is missing or holds nothing. */
+async function isEmpty(dir: string): Promise<boolean> {
+  try {
+    for await (const _ of Deno.readDir(dir)) return false;
+    return true;
+  } catch {
+    return true;
+  }
+}
+
+function sum(
+  partitions: DonePartition[],
+  kind: "nodes" | "relationships",
+): number {
+  return partitions.filter((p) => p.done.startsWith(`${kind}-`))
+    .reduce((total, p) => total + p.records, 0);
 }
 
 /** What the extract throws for `error`: a BackupError whose message names the extract. */

@@ -1,4 +1,5 @@
 import { DigestStream } from "./_digest_stream.ts";
+import { fileWritable } from "./_file_writable.ts";
 import { pipeError } from "./_pipe_error.ts";
 import type { SinkRequest, SinkResponse } from "./_file_sink_worker.ts";
 
@@ -32,8 +33,11 @@ export function describeFileError(error: unknown): string {
   return message;
 }
 
-/** Writes in flight to a worker before `write()` waits. */
+/** Writes in flight to a worker before `write()` waits (whatever their bytes). */
 const IN_FLIGHT = 4;
+
+/** Bytes in flight to a worker before `write()` waits (one write goes whatever its size). */
+const IN_FLIGHT_BYTES = 2 * 2 ** 20;
 
 /**
  * Runs file sinks in a worker, so that compression and hashing use another core than the one
@@ -79,19 +83,31 @@ export class SinkWorker {
   /** Opens a file in the worker. */
   async open(path: string, compress: boolean): Promise<FileSink> {
     await this.#ask({ op: "open", path, compress });
-    const inFlight: Promise<SinkResponse>[] = [];
+    const inFlight: { response: Promise<SinkResponse>; bytes: number }[] = [];
+    let inFlightBytes = 0;
     let written = 0;
-    const settle = async (count: number): Promise<void> => {
-      while (inFlight.length > count) {
-        written = check(await inFlight.shift()!).bytes ?? written;
+    /** Waits until at most `count` writes, and at most `bytes` bytes, are in flight. */
+    const settle = async (count: number, bytes = 0): Promise<void> => {
+      while (
+        inFlight.length > count ||
+        (inFlight.length > 0 && inFlightBytes > bytes)
+      ) {
+        const first = inFlight.shift()!;
+        inFlightBytes -= first.bytes;
+        written = check(await first.response).bytes ?? written;
       }
     };
     return {
       write: async (chunk) => {
-        inFlight.push(
-          this.#send({ op: "write", chunk }, [chunk.buffer as ArrayBuffer]),
-        );
-        await settle(IN_FLIGHT - 1);
+        const bytes = chunk.byteLength;
+        inFlight.push({
+          response: this.#send({ op: "write", chunk }, [
+            chunk.buffer as ArrayBuffer,
+          ]),
+          bytes,
+        });
+        inFlightBytes += bytes;
+        await settle(IN_FLIGHT - 1, IN_FLIGHT_BYTES);
       },
       written: () => written,
       close: async () => {
@@ -142,7 +158,9 @@ export async function openLocalSink(
   const bytes = compress
     ? new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>
     : new TransformStream<Uint8Array, Uint8Array>();
-  const done = bytes.readable.pipeThrough(digest).pipeTo(handle.writable);
+  const done = bytes.readable.pipeThrough(digest).pipeTo(
+    fileWritable(handle),
+  );
   done.catch(() => {});
   const writer = bytes.writable.getWriter();
   return {

@@ -6,6 +6,7 @@
  * @module
  */
 import { DigestStream } from "./_digest_stream.ts";
+import { fileWritable, release } from "./_file_writable.ts";
 import { pipeError } from "./_pipe_error.ts";
 
 /** The worker's global scope (typed here: JSR packages may not set `lib` globally). */
@@ -28,6 +29,8 @@ export type SinkResponse =
 
 interface Open {
   writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Whether a chunk written is done with once the write resolves (compressed: copied). */
+  consumed: boolean;
   digest: DigestStream;
   done: Promise<void>;
 }
@@ -50,13 +53,22 @@ async function handle(request: SinkRequest): Promise<SinkResponse> {
           Uint8Array
         >
         : new TransformStream<Uint8Array, Uint8Array>();
-      const done = bytes.readable.pipeThrough(digest).pipeTo(handle.writable);
+      const done = bytes.readable.pipeThrough(digest).pipeTo(
+        fileWritable(handle),
+      );
       done.catch(() => {});
-      file = { writer: bytes.writable.getWriter(), digest, done };
+      file = {
+        writer: bytes.writable.getWriter(),
+        consumed: request.compress,
+        digest,
+        done,
+      };
       return { op: "done" };
     }
     case "write":
       await pipeError(file!.done, file!.writer.write(request.chunk));
+      // Compressed, the chunk is behind us; else fileWritable() releases it once on disk.
+      if (file!.consumed) release(request.chunk);
       return { op: "done", bytes: file!.digest.bytes };
     case "close": {
       const current = file!;

@@ -168,14 +168,27 @@ class DataFileSink implements UnderlyingSink<string[]> {
 
   async #flush(file: OpenFile): Promise<void> {
     if (this.#pending.length === 0) return;
-    const chunk = this.#encoder.encode(this.#pending.join(""));
+    const text = this.#pending.join("");
     this.#pending = [];
     this.#pendingChars = 0;
-    file.jsonBytes += chunk.byteLength;
-    try {
-      await file.sink.write(chunk);
-    } catch (error) {
-      throw this.#fail(error, file.temporary);
+    // A huge record goes in pieces of about FLUSH_CHARS, so that no more than a few of those
+    // are in flight to the worker (never split between the two halves of a surrogate pair).
+    for (let start = 0; start < text.length;) {
+      let end = text.length - start > 2 * FLUSH_CHARS
+        ? start + FLUSH_CHARS
+        : text.length;
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+      const chunk = this.#encoder.encode(
+        start === 0 && end === text.length ? text : text.slice(start, end),
+      );
+      start = end;
+      file.jsonBytes += chunk.byteLength;
+      try {
+        await file.sink.write(chunk);
+      } catch (error) {
+        throw this.#fail(error, file.temporary);
+      }
     }
   }
 

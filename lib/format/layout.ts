@@ -8,9 +8,13 @@
  *   compressed.json, node_labels.json,  the Python tool's metadata files that still carry
  *   rel_types.json, property_keys.json,   meaning (informative; the manifest is authoritative)
  *   uniqueness_constraints.json
- *   data/nodes_<N>.json.gz              N: records in this and the earlier node files
- *   data/relationships_<N>.json.gz
+ *   data/nodes_<P>_<F>.json.gz          P: the partition (6 digits), F: its file (from 1)
+ *   data/relationships_<P>_<F>.json.gz
+ *   checkpoint.jsonl, .partitions/      present while an extract runs (or after it failed)
  * ```
+ *
+ * Version 1 named the data files `<kind>_<N>.json.gz` (N: records in this and the earlier files
+ * of the kind), as the Python tool does; readers take both.
  *
  * @module
  */
@@ -18,8 +22,11 @@
 /** The format's name, in `manifest.json`. */
 export const FORMAT_NAME = "neo4j-backup";
 
-/** The format's version; a reader refuses a manifest with another. */
-export const FORMAT_VERSION = 1;
+/**
+ * The format's version: 2 names the data files by partition. A reader takes every version up to
+ * its own and refuses later ones.
+ */
+export const FORMAT_VERSION = 2;
 
 /** The manifest's file name. */
 export const MANIFEST_FILE = "manifest.json";
@@ -92,5 +99,44 @@ export function dataFilePath(
   }`;
 }
 
-/** Matches a data file's name (Python tool's or ours); group 1 is the kind, 3 is `.gz`. */
+/**
+ * Matches a data file's name of version 1 (and of the Python tool); group 1 is the kind, 3 is
+ * `.gz`.
+ */
 export const DATA_FILE_PATTERN = /^(nodes|relationships)_(\d+)\.json(\.gz)?$/;
+
+/**
+ * Matches a data file's name of version 2; group 1 is the kind, 2 the partition, 3 the file of
+ * the partition, 4 is `.gz`.
+ */
+export const PARTITION_FILE_PATTERN =
+  /^(nodes|relationships)_(\d{6,})_(\d+)\.json(\.gz)?$/;
+
+/**
+ * The path of a data file of format version 2: the `file`-th (from 1) of partition `partition`
+ * (from 1), relative to the backup directory.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { partitionFilePath } from "./layout.ts";
+ *
+ * equal(partitionFilePath("nodes", 3, 1, true), "data/nodes_000003_1.json.gz");
+ * ```
+ */
+export function partitionFilePath(
+  kind: RecordKind,
+  partition: number,
+  file: number,
+  compressed: boolean,
+): string {
+  return `${DATA_DIR}/${kind}_${
+    String(partition).padStart(6, "0")
+  }_${file}.json${compressed ? ".gz" : ""}`;
+}
+
+/**
+ * The checkpoint of an extract under way (JSON lines: what it fixed at the start, then each
+ * partition written completely), removed once the manifest is in place.
+ */
+export const CHECKPOINT_FILE = "checkpoint.jsonl";

@@ -11,6 +11,7 @@ import {
   FORMAT_NAME,
   FORMAT_VERSION,
   MANIFEST_FILE,
+  PARTITION_FILE_PATTERN,
   type RecordKind,
 } from "./layout.ts";
 
@@ -344,9 +345,9 @@ function manifestFromJson(json: JsonValue): Manifest {
     );
   }
   const formatVersion = root.count("formatVersion");
-  if (formatVersion !== FORMAT_VERSION) {
+  if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
     throw new SyntaxError(
-      `format version ${formatVersion} is not supported (this tool reads version ${FORMAT_VERSION}; a newer neo4j-backup may read it)`,
+      `format version ${formatVersion} is not supported (this tool reads versions 1 to ${FORMAT_VERSION}; a newer neo4j-backup may read it)`,
     );
   }
   const tool = root.object("tool");
@@ -420,7 +421,8 @@ function fileFromJson(f: JsonReader): DataFileEntry {
   const path = f.string("path");
   const kind = f.string("kind");
   const name = path.split("/").pop() ?? "";
-  const match = DATA_FILE_PATTERN.exec(name);
+  const match = DATA_FILE_PATTERN.exec(name) ??
+    PARTITION_FILE_PATTERN.exec(name);
   if (
     !path.startsWith("data/") || path.split("/").length !== 2 || !match ||
     match[1] !== kind

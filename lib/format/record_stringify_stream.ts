@@ -8,11 +8,33 @@ export interface RecordStringifyStreamOptions {
    * @default {0}
    */
   indent?: number;
+  /**
+   * Split the texts of a batch into output batches of about this many characters at most (a
+   * record longer than this goes alone), so that what follows can let go of the texts of a
+   * wide batch piece by piece.
+   * @default {DEFAULT_CHUNK_CHARS} (1 MiB of characters)
+   */
+  chunkChars?: number;
+}
+
+/** The default of {@linkcode RecordStringifyStreamOptions.chunkChars}. */
+export const DEFAULT_CHUNK_CHARS = 2 ** 20;
+
+/**
+ * Makes V8 store a string built by concatenation flat, in one piece. Measured: 2000 texts of a
+ * 768-float embedding (30 MB of JSON) took 152 MB as built (a rope of pieces) and 28 MB flat,
+ * and the texts wait in stream queues, and are joined, only later.
+ */
+function flatten(text: string): string {
+  // Converting a string to a number flattens it first.
+  Number(text);
+  return text;
 }
 
 /**
  * Turns batches of records into batches of their JSON texts, in the backup format (keys in the
- * Python tool's order; each property value through `valueToJson`).
+ * Python tool's order; each property value through `valueToJson`). A batch whose texts are
+ * longer than `chunkChars` together comes out as several batches, in order.
  *
  * @example
  * ```ts
@@ -35,11 +57,25 @@ export class RecordStringifyStream
   /** Makes a stream with the given indent. */
   constructor(options: RecordStringifyStreamOptions = {}) {
     const indent = options.indent ?? 0;
+    const chunkChars = options.chunkChars ?? DEFAULT_CHUNK_CHARS;
+    if (!(chunkChars > 0)) {
+      throw new RangeError(`chunkChars must be positive, got ${chunkChars}`);
+    }
     super({
       transform: (batch, controller) => {
-        controller.enqueue(
-          batch.map((record) => stringifyRecord(record, indent)),
-        );
+        let texts: string[] = [];
+        let chars = 0;
+        for (const record of batch) {
+          const text = flatten(stringifyRecord(record, indent));
+          if (texts.length > 0 && chars + text.length > chunkChars) {
+            controller.enqueue(texts);
+            texts = [];
+            chars = 0;
+          }
+          texts.push(text);
+          chars += text.length;
+        }
+        if (texts.length > 0 || batch.length === 0) controller.enqueue(texts);
       },
     });
   }

@@ -1,3 +1,4 @@
+import { LineLog } from "../_line_log.ts";
 import { BackupError } from "../errors.ts";
 
 /**
@@ -70,14 +71,11 @@ export interface JournalContents {
 /** An open journal, appended to as the import goes. */
 export class Journal {
   readonly path: string;
-  #file: Deno.FsFile;
-  #encoder = new TextEncoder();
-  /** The appends in order: parallel writers' lines never interleave. */
-  #queue: Promise<void> = Promise.resolve();
+  readonly #log: LineLog;
 
-  private constructor(path: string, file: Deno.FsFile) {
-    this.path = path;
-    this.#file = file;
+  private constructor(log: LineLog) {
+    this.path = log.path;
+    this.#log = log;
   }
 
   /**
@@ -86,46 +84,21 @@ export class Journal {
    * or one with its header: never an empty one that would block both a resume and a new start.
    */
   static async create(path: string, header: JournalHeader): Promise<Journal> {
-    const temporary = `${path}.tmp`;
-    try {
-      {
-        using file = await Deno.open(temporary, {
-          write: true,
-          create: true,
-          truncate: true,
-        });
-        await writeAll(
-          file,
-          new TextEncoder().encode(JSON.stringify(header) + "\n"),
-        );
-        await file.syncData();
-      }
-      await Deno.rename(temporary, path);
-    } catch (error) {
-      await Deno.remove(temporary).catch(() => {});
-      throw journalError(path, error);
-    }
-    return await Journal.append(path);
+    return new Journal(
+      await LineLog.create(path, header, (e) => journalError(path, e)),
+    );
   }
 
   /** Deletes the journal at `path`, if any. */
-  static async discard(path: string): Promise<void> {
-    try {
-      await Deno.remove(path);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) {
-        throw journalError(path, error);
-      }
-    }
+  static discard(path: string): Promise<void> {
+    return LineLog.discard(path, (e) => journalError(path, e));
   }
 
   /** Opens an existing journal to append to it. */
   static async append(path: string): Promise<Journal> {
-    try {
-      return new Journal(path, await Deno.open(path, { append: true }));
-    } catch (error) {
-      throw journalError(path, error);
-    }
+    return new Journal(
+      await LineLog.open(path, (e) => journalError(path, e)),
+    );
   }
 
   /**
@@ -133,15 +106,8 @@ export class Journal {
    * writing it) is ignored: its transaction cannot have committed.
    */
   static async read(path: string): Promise<JournalContents | undefined> {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return undefined;
-      throw journalError(path, error);
-    }
-    // The piece after the last newline is empty, or a line cut short: either way, not a line.
-    const complete = text.split("\n").slice(0, -1);
+    const complete = await LineLog.read(path, (e) => journalError(path, e));
+    if (complete === undefined) return undefined;
     let header: JournalHeader | undefined;
     const begun = new Map<number, JournalEntry>();
     const committed: JournalEntry[] = [];
@@ -192,53 +158,27 @@ export class Journal {
 
   /** Records a transaction about to commit; flushed to disk before it returns. */
   begin(entry: JournalEntry): Promise<void> {
-    return this.#append(entry, true);
+    return this.#log.append(entry, true);
   }
 
   /** Records that a transaction committed. */
   commit(sequence: number): Promise<void> {
-    return this.#append({ c: sequence }, false);
+    return this.#log.append({ c: sequence }, false);
   }
 
   /** Records that a transaction rolled back for sure (before it is retried). */
   abort(sequence: number): Promise<void> {
-    return this.#append({ x: sequence }, true);
+    return this.#log.append({ x: sequence }, true);
   }
 
   /** Closes the file. */
   close(): void {
-    try {
-      this.#file.close();
-    } catch {
-      // Already closed.
-    }
+    this.#log.close();
   }
 
   /** Closes and deletes the journal (the import finished). */
-  async remove(): Promise<void> {
-    this.close();
-    await Deno.remove(this.path).catch(() => {});
-  }
-
-  #append(value: unknown, sync: boolean): Promise<void> {
-    const bytes = this.#encoder.encode(JSON.stringify(value) + "\n");
-    const appended = this.#queue.then(async () => {
-      try {
-        await writeAll(this.#file, bytes);
-        if (sync) await this.#file.syncData();
-      } catch (error) {
-        throw journalError(this.path, error);
-      }
-    });
-    this.#queue = appended.catch(() => {});
-    return appended;
-  }
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    offset += await file.write(bytes.subarray(offset));
+  remove(): Promise<void> {
+    return this.#log.remove();
   }
 }
 
