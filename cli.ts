@@ -18,6 +18,7 @@ import {
   verifyCommand,
 } from "./lib/cli/_commands.ts";
 import { HELP } from "./lib/cli/_help.ts";
+import { atLocation } from "./lib/cli/_location.ts";
 import { failureLine } from "./lib/cli/_messages.ts";
 import { ProgressDisplay } from "./lib/cli/_progress.ts";
 import { CommandFailure } from "./lib/cli/_session.ts";
@@ -84,7 +85,11 @@ async function run(
     return 0;
   }
   const progress = new ProgressDisplay(terminal, values.quiet === true);
-  return await COMMANDS[command]({ dir, values, terminal, progress, quitNow });
+  return await atLocation(
+    command,
+    { dir, values, terminal, progress, quitNow },
+    COMMANDS[command],
+  );
 }
 
 /** Prints what went wrong, and returns the exit status for it. */

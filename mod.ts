@@ -6,7 +6,9 @@
  * resumably, and checks the result. Both take a {@linkcode Selection} (labels, relationship
  * types, schema or data only) to back up or restore part of a database. {@linkcode verifyBackup}
  * checks a backup without a database, {@linkcode listBackup} says what it holds from its
- * manifest. Failures are {@linkcode BackupError}s.
+ * manifest. Failures are {@linkcode BackupError}s. {@linkcode openLocation} opens a backup's
+ * location (a directory, `s3://bucket/prefix`, a tar stream or file) as one small interface,
+ * {@linkcode Location}; the command line uses it to extract to and import from any of them.
  *
  * The codec (every property value to JSON and back) is at `./codec`, the backup format's parts
  * (manifest, records, data file streams) at `./format`, the command line at `./cli`.
@@ -62,6 +64,17 @@ export type {
   ListedSource,
 } from "./lib/list/list_backup.ts";
 export type { Selection, SelectionRecord } from "./lib/format/selection.ts";
+export { openLocation } from "./lib/location/open_location.ts";
+export type { OpenLocationOptions } from "./lib/location/open_location.ts";
+export type { S3LocationOptions } from "./lib/location/s3_location.ts";
+export type { S3ClientOptions } from "./lib/location/_s3_client.ts";
+export type { S3ConfigSources } from "./lib/location/_s3_config.ts";
+export type { LocalLocationOptions } from "./lib/location/local_location.ts";
+export type {
+  Location,
+  LocationEntry,
+  ReadableOptions,
+} from "./lib/location/location.ts";
 export type {
   Counts,
   LabelSetCount,

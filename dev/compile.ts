@@ -11,6 +11,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { AWS_VARIABLES } from "../lib/cli/_location.ts";
 
 /** Every target the release builds. */
 export const TARGETS = [
@@ -22,15 +23,18 @@ export const TARGETS = [
 ] as const;
 
 /**
- * What the executable may do, and nothing more: reach Neo4j, read and write backups, read the
- * NEO4J_* variables, and read the OS release (neo4j-driver sends it in its Bolt agent string).
+ * What the executable may do, and nothing more: reach Neo4j (and S3), read and write backups,
+ * read the NEO4J_* variables, the AWS tools' S3 variables and where the home and state folders
+ * are, and read the OS release (neo4j-driver sends it in its Bolt agent string).
  * `tests/distribution_test.ts` runs `cli.ts` under `deno run` with exactly these flags.
  */
 export const PERMISSION_FLAGS = [
   "--allow-net",
   "--allow-read",
   "--allow-write",
-  "--allow-env=NEO4J_URI,NEO4J_USERNAME,NEO4J_PASSWORD,NEO4J_DATABASE",
+  `--allow-env=NEO4J_URI,NEO4J_USERNAME,NEO4J_PASSWORD,NEO4J_DATABASE,NEO4J_BACKUP_STATE_DIR,XDG_STATE_HOME,HOME,${
+    AWS_VARIABLES.join(",")
+  }`,
   "--allow-sys=osRelease",
 ] as const;
 

@@ -22,6 +22,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import neo4j, { type Driver } from "neo4j-driver";
+import { journalNames } from "../tests/_cli.ts";
 import {
   describeExtractOutcome,
   extractKillLoop,
@@ -64,7 +65,7 @@ export interface KillPointOutcome {
   interrupted: boolean;
   /** Differences from the source (empty: exact). */
   differences: string[];
-  /** Journals left in the backup directory. */
+  /** Import journals left in the state folder. */
   journalsLeft: number;
 }
 
@@ -198,9 +199,7 @@ async function compare(
         await snapshotSchema(driver, target.database),
       ),
     ];
-    const journalsLeft = [...Deno.readDirSync(target.dir)].filter((e) =>
-      e.name.endsWith(".journal")
-    ).length;
+    const journalsLeft = journalNames().length;
     return { differences, journalsLeft };
   } finally {
     await driver.close();
@@ -406,6 +405,9 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   const points = Number(values.points);
+  // Journals go to a state folder of this run's own, where the loop counts those left.
+  const state = await Deno.makeTempDir({ prefix: "neo4j-backup-state-" });
+  Deno.env.set("NEO4J_BACKUP_STATE_DIR", state);
   const seed = values.seed ? Number(values.seed) : Date.now() % 1_000_000;
   const next = random(seed);
   console.error(`Seed ${seed} (repeat with --seed ${seed})`);

@@ -678,7 +678,8 @@ function sentence(text: string): string {
   return text.replace(/\s+/g, " ").trim().replace(/\.+$/, "");
 }
 
-async function drainLines(
+/** Calls `onLine` with each line of `stream` until it ends. */
+export async function drainLines(
   stream: ReadableStream<Uint8Array>,
   onLine: (line: string) => void,
 ): Promise<void> {

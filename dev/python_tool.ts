@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { cacheDir } from "./neo4j_server.ts";
+import { ensureVenv, runPython } from "./_python_venv.ts";
 
 /**
  * The packages installed into the virtual environment. neo4j-backup 1.0.0 asks for
@@ -50,92 +51,22 @@ const MARKER = "neo4j-backup-pins.json";
 export async function ensurePythonTool(
   onStatus: (message: string) => void = () => {},
 ): Promise<PythonTool> {
-  const dir = pythonVenvDir();
-  const wanted = JSON.stringify(PYTHON_TOOL_PINS);
-  if (!(await installed(dir, wanted))) {
-    onStatus(
-      `Installing neo4j-backup ${
-        PYTHON_TOOL_PINS["neo4j-backup"]
-      } (Python) into ${dir} (once)`,
-    );
-    await Deno.mkdir(cacheDir(), { recursive: true });
-    const scratch = await Deno.makeTempDir({
-      dir: cacheDir(),
-      prefix: ".tmp-python-venv-",
-    });
-    try {
-      const base = Deno.env.get("NEO4J_BACKUP_PYTHON") ?? "python3";
-      await run(
-        base,
-        ["-m", "venv", scratch],
-        "Could not create a Python venv",
-      );
-      await run(
-        join(scratch, "bin", "python"),
-        [
-          "-m",
-          "pip",
-          "install",
-          "--quiet",
-          "--disable-pip-version-check",
-          ...Object.entries(PYTHON_TOOL_PINS).map(([name, v]) =>
-            `${name}==${v}`
-          ),
-        ],
-        "Could not install neo4j-backup from PyPI",
-      );
-      await Deno.writeTextFile(join(scratch, MARKER), wanted);
-      // Replace an outdated environment; if another process got there first, keep theirs.
-      if (!(await installed(dir, wanted))) {
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
-        await Deno.rename(scratch, dir).catch(() => {});
-      }
-    } finally {
-      await Deno.remove(scratch, { recursive: true }).catch(() => {});
-    }
-    if (!(await installed(dir, wanted))) {
-      throw new Error(`The Python venv at ${dir} could not be set up`);
-    }
-  }
-  const python = join(dir, "bin", "python");
+  const python = await ensureVenv({
+    dir: pythonVenvDir(),
+    pins: PYTHON_TOOL_PINS,
+    marker: MARKER,
+    what: `neo4j-backup ${PYTHON_TOOL_PINS["neo4j-backup"]} (Python)`,
+    onStatus,
+  });
   const script = "import importlib.metadata as m, json, sys\n" +
     `names = ${JSON.stringify(Object.keys(PYTHON_TOOL_PINS))}\n` +
     "v = {n: m.version(n) for n in names}\n" +
     "v['python'] = sys.version.split()[0]\n" +
     "print(json.dumps(v))";
-  const out = await run(python, ["-c", script], "The Python venv is broken");
+  const out = await runPython(
+    python,
+    ["-c", script],
+    "The Python venv is broken",
+  );
   return { python, versions: JSON.parse(out) as Record<string, string> };
-}
-
-async function installed(dir: string, wanted: string): Promise<boolean> {
-  try {
-    const marker = await Deno.readTextFile(join(dir, MARKER));
-    await Deno.stat(join(dir, "bin", "python"));
-    return marker === wanted;
-  } catch {
-    return false;
-  }
-}
-
-async function run(cmd: string, args: string[], hint: string): Promise<string> {
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(cmd, {
-      args,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (error) {
-    throw new Error(`${hint}: cannot run ${cmd}`, { cause: error });
-  }
-  const text = new TextDecoder().decode(out.stdout);
-  if (!out.success) {
-    throw new Error(
-      `${hint}\n${
-        (text + new TextDecoder().decode(out.stderr)).trim().split("\n")
-          .slice(-20).join("\n")
-      }`,
-    );
-  }
-  return text.trim();
 }

@@ -18,7 +18,10 @@ const unit = Deno.args[0] === "--unit";
 const args = unit ? Deno.args.slice(1) : Deno.args;
 const tests = fileURLToPath(new URL("../tests/", import.meta.url));
 
-const env: Record<string, string> = {};
+// The tool's state folder (import journals, working copies of backups kept elsewhere) is one of
+// the run's own, removed afterwards: the suite leaves nothing in the user's.
+const state = await Deno.makeTempDir({ prefix: "neo4j-backup-state-" });
+const env: Record<string, string> = { NEO4J_BACKUP_STATE_DIR: state };
 let server: Neo4jServer | undefined;
 if (unit) {
   // deno test runs these files only; none of them starts a server.
@@ -62,4 +65,5 @@ Deno.addSignalListener("SIGINT", forward("SIGINT"));
 Deno.addSignalListener("SIGTERM", forward("SIGTERM"));
 const status = await child.status;
 await server?.stop();
+await Deno.remove(state, { recursive: true }).catch(() => {});
 Deno.exit(status.code);

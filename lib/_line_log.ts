@@ -1,3 +1,5 @@
+import { dirname } from "node:path";
+
 /**
  * An append-only file of JSON lines that survives being killed at any moment: the import's
  * journal and the extract's checkpoint. The first line (the header) goes in through a temporary
@@ -34,6 +36,7 @@ export class LineLog {
   ): Promise<LineLog> {
     const temporary = `${path}.tmp`;
     try {
+      await Deno.mkdir(dirname(path), { recursive: true });
       {
         using file = await Deno.open(temporary, {
           write: true,

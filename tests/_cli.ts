@@ -8,6 +8,7 @@ import { equal, ok } from "node:assert/strict";
 import type { Driver } from "neo4j-driver";
 import { main } from "../cli.ts";
 import type { Terminal } from "../lib/cli/_terminal.ts";
+import { processEnv, stateDir } from "../lib/_state_dir.ts";
 import type { TestTarget } from "./_neo4j.ts";
 
 /** A terminal that records what is written, and can be sent a Ctrl-C. */
@@ -26,6 +27,18 @@ export interface FakeTerminalOptions {
   answers?: string[];
   /** Replaces the scripted answers, e.g. to reject as Ctrl-C at a prompt does. */
   readLine?: Terminal["readLine"];
+}
+
+const STATE_VARIABLES = ["NEO4J_BACKUP_STATE_DIR", "XDG_STATE_HOME", "HOME"];
+
+/** The import journals in the state folder now (to compare before and after an import). */
+export function journalNames(): string[] {
+  try {
+    return [...Deno.readDirSync(stateDir(processEnv))]
+      .map((e) => e.name).filter((n) => n.endsWith(".journal")).sort();
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -48,7 +61,12 @@ export function fakeTerminal(
       stdin: options.interactive ?? false,
     },
     readLine: options.readLine ?? (() => Promise.resolve(answers.shift())),
-    env: (name) => env[name],
+    // The state folder's variables come from the process unless given: the CLI's journals and
+    // working copies go where the library's do (dev/run_tests.ts points them at a folder of
+    // the run's own).
+    env: (name) =>
+      env[name] ??
+        (STATE_VARIABLES.includes(name) ? processEnv(name) : undefined),
     onInterrupt: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

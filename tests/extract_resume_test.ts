@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
+import type { Driver } from "neo4j-driver";
 import { join } from "node:path";
 import { main } from "../cli.ts";
 import {
@@ -13,6 +14,7 @@ import {
   extractKillLoop,
 } from "../dev/extract_kill_loop.ts";
 import { loadGeneratedGraph, random } from "../dev/generate_graph.ts";
+import type { BackupError } from "../lib/errors.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { readManifest } from "../lib/format/manifest.ts";
 import { type Selection, Selector } from "../lib/format/selection.ts";
@@ -37,6 +39,28 @@ const { database } = TARGET;
 const KILL_POINTS = Number(
   Deno.env.get("NEO4J_BACKUP_EXTRACT_KILL_POINTS") ?? 5,
 );
+
+/** Runs an extract into `dir` and cancels it once `after` partitions are written. */
+async function stopExtract(
+  driver: Driver,
+  dir: string,
+  options: { partitionSize: number; after: number },
+): Promise<void> {
+  const abort = new AbortController();
+  await rejects(
+    new Extractor({
+      projectDir: dir,
+      driver,
+      database,
+      partitionSize: options.partitionSize,
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.partitions.done >= options.after) abort.abort();
+      },
+    }).extractData(),
+    (e: BackupError) => e.code === "ABORTED",
+  );
+}
 
 Deno.test(`an extract killed with SIGKILL at ${KILL_POINTS} random points and resumed gives a backup that imports exactly`, async () => {
   await using driver = await openDriver();
@@ -71,17 +95,7 @@ Deno.test(`an extract killed with SIGKILL at ${KILL_POINTS} random points and re
     // One killed and resumed backup, imported: the graph comes back exactly.
     const backup = join(workDir, "imported");
     const env = connectionEnv(TARGET);
-    const abort = new AbortController();
-    await new Extractor({
-      projectDir: backup,
-      driver,
-      database,
-      partitionSize: 400,
-      signal: abort.signal,
-      onProgress: (p) => {
-        if (p.partitions.done >= 5) abort.abort();
-      },
-    }).extractData().catch(() => {});
+    await stopExtract(driver, backup, { partitionSize: 400, after: 5 });
     ok(listBackup(backup).includes("checkpoint.jsonl"));
     const resumed = await runOk(
       ["extract", backup, "--resume", "--partition-size", "400"],
@@ -146,19 +160,8 @@ Deno.test("extract --resume refuses other options, starts over without a checkpo
   const expected = await snapshotGraph(driver, database);
   const env = connectionEnv(TARGET);
   const dir = await Deno.makeTempDir({ prefix: "extract-resume-" });
-  const stopped = async (backup: string): Promise<void> => {
-    const abort = new AbortController();
-    await new Extractor({
-      projectDir: backup,
-      driver,
-      database,
-      partitionSize: 100,
-      signal: abort.signal,
-      onProgress: (p) => {
-        if (p.partitions.done >= 2) abort.abort();
-      },
-    }).extractData().catch(() => {});
-  };
+  const stopped = (backup: string): Promise<void> =>
+    stopExtract(driver, backup, { partitionSize: 100, after: 2 });
   try {
     await t.step(
       "other options: one clear line, and the checkpoint kept",
@@ -325,4 +328,35 @@ Deno.test("a version 1 backup (data files named by record count) still verifies 
     ),
     [],
   );
+});
+
+Deno.test("an extract goes on with a new query after each huge record and loses or doubles nothing", async () => {
+  await using driver = await openDriver();
+  await wipe(driver, database);
+  // 300 nodes, every 25th with a 1.5 MB string: each ends its query, the next starts after it.
+  await driver.executeQuery(
+    "UNWIND range(1, 300) AS i CREATE (:H {i: i, s: CASE WHEN i % 25 = 0 THEN reduce(s = '', k IN range(1, 1500) | s + $kb) ELSE 'small' END})",
+    { kb: "x".repeat(1000) },
+    { database },
+  );
+  await driver.executeQuery(
+    "MATCH (a:H), (b:H) WHERE b.i = a.i + 1 CREATE (a)-[:NEXT]->(b)",
+    {},
+    { database },
+  );
+  const expected = await snapshotGraph(driver, database);
+  const dir = await Deno.makeTempDir({ prefix: "extract-huge-" });
+  try {
+    const counts = await new Extractor({
+      projectDir: dir,
+      driver,
+      database,
+      partitionSize: 100,
+    }).extractData();
+    equal(counts.nodes, 300);
+    equal(counts.relationships, 299);
+    deepEqual(diffSnapshots(expected, await snapshotBackup(dir)), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

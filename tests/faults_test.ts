@@ -33,6 +33,7 @@ import {
   assertOneClearLine,
   connectionEnv,
   fakeTerminal,
+  journalNames,
   listBackup,
   runOk,
 } from "./_cli.ts";
@@ -673,6 +674,7 @@ Deno.test("an import whose network stays down fails in one clear line, and --res
       "--clean",
       "--yes",
     ]);
+    const journals = journalNames();
     // Down for good from the middle of the nodes on (the import retries for 60 s).
     proxy.cutAfter(Math.round(full * 0.3), () => proxy.refuse());
     const terminal = fakeTerminal(env);
@@ -681,11 +683,12 @@ Deno.test("an import whose network stays down fails in one clear line, and --res
       assertOneClearLine(status, terminal),
       /^error: Cannot import backup: (cannot reach a|lost the connection to the) Neo4j server at 127\.0\.0\.1:\d+: .*; the import can continue where it stopped: run it again with --resume$/,
     );
-    ok(listBackup(backup).some((name) => name.endsWith(".journal")));
+    equal(journalNames().length, journals.length + 1, "a journal to resume");
+    ok(!listBackup(backup).some((name) => name.endsWith(".journal")));
     proxy.accept();
     await runOk([...args, "--resume"], env);
     await assertDatabaseHolds(expected);
-    ok(!listBackup(backup).some((name) => name.endsWith(".journal")));
+    deepEqual(journalNames(), journals);
   } finally {
     await proxy.close();
     await Deno.remove(dir, { recursive: true });

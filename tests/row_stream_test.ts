@@ -149,3 +149,33 @@ Deno.test("rowBatches() keeps the row limit and the session's fetch size for nar
   // Small integers weigh nothing near the 2 MiB default: the row limit holds them back.
   ok(largest > 500 && largest <= 1000 + 500, `batches of up to ${largest}`);
 });
+
+Deno.test("rowBatches() ends after the batch that holds a huge row, calls onHuge, and leaves the session usable", async () => {
+  await using driver = await openDriver();
+  const { database } = await testTarget();
+  const session = driver.session({ database, fetchSize: 10 });
+  try {
+    const result = session.run(
+      "UNWIND range(1, 200) AS i RETURN i, CASE WHEN i = 50 THEN reduce(s = '', k IN range(1, 300) | s + $kb) ELSE '' END AS s",
+      { kb: "y".repeat(1000) },
+    );
+    let huge = 0;
+    const seen: number[] = [];
+    for await (
+      const batch of rowBatches(result, 40, {
+        hugeBytes: 200_000,
+        onHuge: () => huge++,
+      })
+    ) {
+      for (const row of batch) seen.push(Number(row.get("i")));
+    }
+    equal(huge, 1);
+    // In order, from 1, through the huge row, and not to the end.
+    seen.forEach((i, k) => equal(i, k + 1));
+    ok(seen.length >= 50 && seen.length < 200, `${seen.length} rows`);
+    const { records } = await session.run("RETURN 1 AS one");
+    equal(Number(records[0]!.get("one")), 1);
+  } finally {
+    await session.close();
+  }
+});

@@ -1,5 +1,7 @@
 import { describeSchemaCounts } from "../_schema_counts.ts";
 import { Extractor } from "../extract/extractor.ts";
+import type { DataFileEntry } from "../format/manifest.ts";
+import { stateDir } from "../_state_dir.ts";
 import { Importer } from "../import/importer.ts";
 import { listBackup } from "../list/list_backup.ts";
 import { verifyBackup } from "../verify/verify_backup.ts";
@@ -23,6 +25,10 @@ export interface CommandInput {
   progress: ProgressDisplay;
   /** Ends the command line at once (a second Ctrl-C). */
   quitNow: () => void;
+  /** The location as the user gave it, when `dir` is a working copy of it. */
+  shown?: string;
+  /** For `extract`: sends each partition's files on as it is written (see `atLocation`). */
+  onPartition?: (files: DataFileEntry[]) => Promise<void>;
 }
 
 /** `neo4j-backup verify <dir>`: checks a backup without a database. */
@@ -40,7 +46,7 @@ export async function verifyCommand(input: CommandInput): Promise<number> {
     progress.finish();
     if (input.values.quiet !== true) {
       terminal.out(
-        `${dir} is intact: ${formatCount(counts.nodes)} nodes, ${
+        `${input.shown ?? dir} is intact: ${formatCount(counts.nodes)} nodes, ${
           formatCount(counts.relationships)
         } relationships in ${plural(counts.files, "file")} (${
           formatBytes(counts.bytes)
@@ -60,13 +66,16 @@ export async function verifyCommand(input: CommandInput): Promise<number> {
 export async function listCommand(input: CommandInput): Promise<number> {
   const { dir, terminal, progress } = input;
   try {
-    const listing = await listBackup(dir, {
-      onProgress: (p) =>
-        progress.update({
-          ...p,
-          unit: p.phase === "checksums" ? "bytes" : "records",
-        }),
-    });
+    const listing = {
+      ...await listBackup(dir, {
+        onProgress: (p) =>
+          progress.update({
+            ...p,
+            unit: p.phase === "checksums" ? "bytes" : "records",
+          }),
+      }),
+      ...(input.shown === undefined ? {} : { dir: input.shown }),
+    };
     progress.finish();
     terminal.out(
       input.values.json === true
@@ -91,6 +100,7 @@ export async function extractCommand(input: CommandInput): Promise<number> {
       new Extractor({
         ...engineOptions(session, dir),
         ...options,
+        ...(input.onPartition ? { onPartition: input.onPartition } : {}),
         onProgress: (p) => progress.update(p),
       }).extractData(),
   );
@@ -108,11 +118,11 @@ export async function extractCommand(input: CommandInput): Promise<number> {
     terminal.out(
       `Extracted ${formatCount(counts.nodes)} nodes and ${
         formatCount(counts.relationships)
-      } relationships (${describeSchemaCounts(counts)}) into ${dir} in ${
-        formatDuration(counts.elapsedMs)
-      }: ${plural(counts.files, "file")}, ${formatBytes(counts.bytes)}${
-        leftOut(counts.relationshipsLeftOut)
-      }${
+      } relationships (${describeSchemaCounts(counts)}) into ${
+        input.shown ?? dir
+      } in ${formatDuration(counts.elapsedMs)}: ${
+        plural(counts.files, "file")
+      }, ${formatBytes(counts.bytes)}${leftOut(counts.relationshipsLeftOut)}${
         counts.resumedPartitions > 0
           ? ` (resumed: ${counts.resumedPartitions} of ${counts.partitions} partitions were already written)`
           : ""
@@ -133,6 +143,7 @@ export async function importCommand(input: CommandInput): Promise<number> {
     (session) =>
       new Importer({
         ...engineOptions(session, dir),
+        journalDir: stateDir(terminal.env),
         ...options,
         onProgress: (p) =>
           progress.update({
@@ -153,11 +164,11 @@ export async function importCommand(input: CommandInput): Promise<number> {
     terminal.out(
       `Imported ${formatCount(counts.nodes)} nodes and ${
         formatCount(counts.relationships)
-      } relationships (${describeSchemaCounts(counts)}) from ${dir}${
-        counts.resumed ? " (resumed)" : ""
-      } in ${formatDuration(counts.elapsedMs)}; counts verified${
-        leftOut(counts.relationshipsLeftOut)
-      }\n`,
+      } relationships (${describeSchemaCounts(counts)}) from ${
+        input.shown ?? dir
+      }${counts.resumed ? " (resumed)" : ""} in ${
+        formatDuration(counts.elapsedMs)
+      }; counts verified${leftOut(counts.relationshipsLeftOut)}\n`,
     );
   }
   return 0;

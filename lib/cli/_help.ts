@@ -40,6 +40,9 @@ Usage:
   neo4j-backup <command> --help          Options of a command
   neo4j-backup --version                 Versions of this tool, Deno and neo4j-driver
 
+<dir> is a local directory, s3://bucket/prefix (AWS_* variables and ~/.aws as the AWS CLI
+reads them), - (a tar stream on standard output or input) or a .tar file.
+
 Works with Neo4j 4.4 and later, Community or Enterprise, self-hosted or Aura: no dump files,
 no APOC, no access to the server's files.`,
   extract: `Usage: neo4j-backup extract <dir> [options]
@@ -60,7 +63,8 @@ Extract:
       --file-size <size>    Start a new data file after this much JSON, e.g. 64M (default: 128M)
       --no-schema           Leave out the schema (constraints and indexes); the Python
                             tool's --no-constraints is the same
-  -j, --jobs <n>            Partitions read at once, each over its own session (default: 2)
+  -j, --jobs <n>            Partitions read at once, each over its own session (default: 1
+                            when the server answers within 5 ms, else 4)
       --partition-size <n>  Records per partition (default: about 1/64 of the graph, from
                             10000 to 500000)
       --resume              Continue an extract that stopped, keeping the partitions it wrote
@@ -94,7 +98,8 @@ Import:
   -j, --jobs <n>            Transactions written at once (default: 2)
       --clean               Empty the database first (data and schema), after confirmation
       --resume              Continue an import that stopped, where it stopped
-      --journal <file>      The resume journal (default: <dir>/import-<database id>.journal)
+      --journal <file>      The resume journal (default: in the state folder,
+                            ~/.local/state/neo4j-backup, never in <dir>)
       --no-schema           Leave out constraints and indexes
   -y, --yes                 Import into a non-empty database (or empty it) without asking
   -q, --quiet               Print errors only

@@ -112,9 +112,12 @@ export interface ExtractorOptions extends Selection {
    */
   resume?: boolean;
   /**
-   * Partitions read at once, each over a session of its own (from 1 to 64). Measured on two
-   * cores, server and client on one machine: see BENCHMARKS.md.
-   * @default {2}
+   * Partitions read at once, each over a session of its own (from 1 to 64). By default it is
+   * chosen from the server's round trip, timed at the start: measured on two cores
+   * (BENCHMARKS.md), a server on the same machine gave one stream 1.06x the bare driver loop
+   * and two or four 0.89x (client and server compete for the cores), while a server 20 ms away
+   * each way gave one stream 80 s, two 56 s and four 46 s for 100k nodes (the bare loop: 50 s).
+   * @default {1 when the round trip is under 5 ms, else 4}
    */
   jobs?: number;
   /**
@@ -127,6 +130,12 @@ export interface ExtractorOptions extends Selection {
   signal?: AbortSignal;
   /** Called as the extract goes on (after each fetch of `fetchSize` records). */
   onProgress?: (progress: ExtractProgress) => void;
+  /**
+   * Called with the data files of each partition once it is written completely and recorded
+   * (paths relative to `projectDir`), before the next partition of that session starts: to send
+   * them on as the extract goes (the command line streams them into a tar or a bucket).
+   */
+  onPartition?: (files: DataFileEntry[]) => void | Promise<void>;
 }
 
 /** Where an extract is. */
@@ -170,6 +179,8 @@ export interface ExtractCounts extends SchemaCounts {
   unmatched: { labels: string[]; types: string[] };
   /** Partitions of the extract (id ranges, or label scans for a selection of labels). */
   partitions: number;
+  /** Partitions read at once (`jobs`, or the one chosen from the round trip); 0 when none was read. */
+  jobs: number;
   /** Partitions a resume found written completely, and kept (0 without `resume`). */
   resumedPartitions: number;
   /**
@@ -183,14 +194,18 @@ export interface ExtractCounts extends SchemaCounts {
 
 /** Records per Bolt fetch (see {@linkcode ExtractorOptions.fetchSize}). */
 const DEFAULT_FETCH_SIZE = 2_000;
-const DEFAULT_JOBS = 2;
+/** The jobs for a near server and a far one, and the round trip that tells them apart. */
+const NEAR_JOBS = 1;
+const FAR_JOBS = 4;
+const FAR_MS = 5;
 /**
  * Bytes of rows (estimated as JSON) waiting between the driver and the encoders, shared by the
- * partitions read at once, and the least each gets. Measured with bench/extract_memory.ts: 2 MiB
- * for one stream peaked at 438 MiB on wide records where 8 MiB peaked at 555 MiB.
+ * partitions read at once, and the least each gets. Measured with bench/extract_memory.ts on the
+ * production-shaped graph (40k nodes, one stream): 2 MiB peaked at 303 to 335 MiB, 1 MiB at 277
+ * to 285 MiB; narrow rows reach the row limit first, so their throughput does not change.
  */
-const BATCH_BYTES = 2 * 2 ** 20;
-const MIN_BATCH_BYTES = 512 * 1024;
+const BATCH_BYTES = 2 ** 20;
+const MIN_BATCH_BYTES = 256 * 1024;
 const ACTION = "Cannot extract";
 /** How long a partition is retried over lost connections or an unavailable server. */
 const PARTITION_RETRY_MS = 60_000;
@@ -223,6 +238,8 @@ interface Snapshot {
 export class Extractor {
   readonly #options: ExtractorOptions;
   readonly #selector: Selector;
+  /** The partitions read at once (known once the reading starts). */
+  #jobs = 0;
 
   /** Checks the options; nothing runs until {@linkcode Extractor.extractData}. */
   constructor(options: ExtractorOptions) {
@@ -334,6 +351,7 @@ export class Extractor {
           relationshipsLeftOut,
           unmatched,
           partitions: partitions.length,
+          jobs: this.#jobs,
           resumedPartitions: o.resume ? resumedPartitions : 0,
           partitionsChanged: manifest.consistency.writesDetected
             ? partitionsChanged
@@ -376,6 +394,7 @@ export class Extractor {
       relationshipsLeftOut: manifest.selection?.relationshipsLeftOut ?? 0,
       unmatched: { labels: [], types: [] },
       partitions: 0,
+      jobs: 0,
       resumedPartitions: 0,
       partitionsChanged: 0,
       elapsedMs: Math.round(performance.now() - started),
@@ -549,7 +568,9 @@ export class Extractor {
       });
     };
     report();
-    const pool = new Pool(o.jobs ?? DEFAULT_JOBS);
+    const jobs = o.jobs ?? await this.#defaultJobs();
+    this.#jobs = jobs;
+    const pool = new Pool(jobs);
     try {
       for (const partition of partitions) {
         if (done.has(partition.key)) continue;
@@ -567,7 +588,7 @@ export class Extractor {
               fetchSize: o.fetchSize ?? DEFAULT_FETCH_SIZE,
               batchBytes: Math.max(
                 MIN_BATCH_BYTES,
-                Math.floor(BATCH_BYTES / (o.jobs ?? DEFAULT_JOBS)),
+                Math.floor(BATCH_BYTES / jobs),
               ),
               signal: o.signal,
               onBatch: (records) => {
@@ -578,6 +599,7 @@ export class Extractor {
             });
           }, { signal: o.signal, maxMs: PARTITION_RETRY_MS });
           await checkpoint.done(written);
+          await o.onPartition?.(written.files);
           running[partition.kind] -= progress;
           count[partition.kind] += written.records;
           bytes += sumBytes(written.files);
@@ -591,6 +613,33 @@ export class Extractor {
       await pool.settle();
     }
     await pool.drain();
+  }
+
+  /**
+   * The jobs when none are given: the median of five round trips (`RETURN 1`) tells a server on
+   * this machine or next to it (one stream is fastest: the cores are shared or the server keeps
+   * up) from a far one (latency-bound: parallel reads hide it).
+   */
+  async #defaultJobs(): Promise<number> {
+    const o = this.#options;
+    const session = o.driver.session({
+      database: o.database,
+      defaultAccessMode: neo4j.session.READ,
+    });
+    try {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        await session.run("RETURN 1");
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      return times[2]! >= FAR_MS ? FAR_JOBS : NEAR_JOBS;
+    } catch {
+      return NEAR_JOBS;
+    } finally {
+      await session.close().catch(() => {});
+    }
   }
 
   /** Reads what the server is, and checks that the driver keeps integers exact. */

@@ -15,14 +15,17 @@ import {
 import { labelSetKey } from "../format/_label_set_key.ts";
 import type { GraphCounts, Target } from "./_target.ts";
 
-/** Where the journal of an import of `backupDir` into `server`'s database lives by default. */
+/** Where the journal of an import of the backup `backupId` into `server`'s database lives by default. */
 export function defaultJournalPath(
-  backupDir: string,
+  journalDir: string,
+  backupId: string,
   server: ServerInfo,
 ): string {
   return join(
-    backupDir,
-    `import-${(server.databaseId ?? server.database).slice(0, 16)}.journal`,
+    journalDir,
+    `import-${backupId.slice(0, 16)}-${
+      (server.databaseId ?? server.database).slice(0, 16)
+    }.journal`,
   );
 }
 

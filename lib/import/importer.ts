@@ -15,6 +15,7 @@ import { takesDynamicLabels } from "./_write_batch.ts";
 import { BatchWriter } from "./_batch_writer.ts";
 import type { DatabaseContents } from "./_clean.ts";
 import { Journal, type JournalContents } from "./_journal.ts";
+import { processEnv, stateDir } from "../_state_dir.ts";
 import {
   covers,
   defaultJournalPath,
@@ -90,10 +91,17 @@ export interface ImporterOptions extends Selection {
    */
   resume?: boolean;
   /**
-   * The import journal that makes `resume` possible; deleted when the import finishes.
-   * @default {"<projectDir>/import-<database id>.journal"}
+   * The import journal that makes `resume` possible; deleted when the import finishes. It is
+   * never written into the backup's directory by default, so that a backup on a read-only
+   * mount, in a bucket or on standard input stays untouched.
+   * @default {"<journalDir>/import-<backup digest>-<database id>.journal"}
    */
   journal?: string;
+  /**
+   * The folder of the journal when `journal` is not given.
+   * @default {the state folder: NEO4J_BACKUP_STATE_DIR, $XDG_STATE_HOME/neo4j-backup or ~/.local/state/neo4j-backup}
+   */
+  journalDir?: string;
   /**
    * Labels to rename on the way, old name to new name (the selection names the old ones).
    * @default {{}}
@@ -293,8 +301,13 @@ export class Importer {
     const target = new Target(o.driver, o.database, o.signal);
     const context: ConnectionContext = { database: o.database };
     const server = await guard(() => this.#connect(context), context);
-    const journalPath = o.journal ?? defaultJournalPath(o.projectDir, server);
     const backupId = await fingerprint(backup);
+    const journalPath = o.journal ??
+      defaultJournalPath(
+        o.journalDir ?? stateDir(processEnv),
+        backupId,
+        server,
+      );
     const previous = await readJournal(
       journalPath,
       {
