@@ -86,7 +86,6 @@ async function run(
   }
   const progress = new ProgressDisplay(terminal, values.quiet === true);
   return await atLocation(
-    command,
     { dir, values, terminal, progress, quitNow },
     COMMANDS[command],
   );

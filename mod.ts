@@ -65,7 +65,10 @@ export type {
 } from "./lib/list/list_backup.ts";
 export type { Selection, SelectionRecord } from "./lib/format/selection.ts";
 export { openLocation } from "./lib/location/open_location.ts";
-export type { OpenLocationOptions } from "./lib/location/open_location.ts";
+export type {
+  ElsewhereOptions,
+  OpenLocationOptions,
+} from "./lib/location/open_location.ts";
 export type { S3LocationOptions } from "./lib/location/s3_location.ts";
 export type { S3ClientOptions } from "./lib/location/_s3_client.ts";
 export type { S3ConfigSources } from "./lib/location/_s3_config.ts";

@@ -11,6 +11,10 @@ import { fileURLToPath } from "node:url";
 import { main } from "../cli.ts";
 import { loadGeneratedGraph } from "../dev/generate_graph.ts";
 import { S3Server } from "../dev/s3_server.ts";
+import { Extractor } from "../lib/extract/extractor.ts";
+import { Importer } from "../lib/import/importer.ts";
+import { listBackup } from "../lib/list/list_backup.ts";
+import { verifyBackup } from "../lib/verify/verify_backup.ts";
 import { snapshotBackup } from "./_backup.ts";
 import {
   assertOneClearLine,
@@ -163,7 +167,10 @@ Deno.test("a backup in a bucket is an ordinary backup: the AWS CLI copies it int
           ["extract", "s3://backups/cut", "-q"],
           terminal,
         );
-        assertOneClearLine(status, terminal);
+        match(
+          assertOneClearLine(status, terminal),
+          /; the extract can continue where it stopped: run it again with --resume$/,
+        );
         ok(!terminal.stderr.includes(s3.info.secretAccessKey));
         proxy.accept();
         const listed = await aws([
@@ -255,6 +262,52 @@ Deno.test("a backup as a tar: a .tar file and a stream through a pipe, readable 
     // Nothing of the working copies is left.
     const left = [...Deno.readDirSync(join(work, "state"))].map((e) => e.name);
     deepEqual(left, []);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("the library's engines take a bucket and a .tar file where they take a directory", async () => {
+  await using s3 = await S3Server.start();
+  await s3.createBucket("lib");
+  await using driver = await openDriver();
+  await wipe(driver, database);
+  await loadGeneratedGraph(driver, { nodes: 800, database });
+  const expected = await snapshotGraph(driver, database);
+  const work = await Deno.makeTempDir({ prefix: "locations-lib-" });
+  const where = {
+    location: { s3: { env: s3.env(), home: join(work, "home") } },
+    stateDir: join(work, "state"),
+  };
+  try {
+    for (const spec of ["s3://lib/b", join(work, "b.tar")]) {
+      const extracted = await new Extractor({
+        projectDir: spec,
+        driver,
+        database,
+        ...where,
+      }).extractData();
+      equal(extracted.nodes, expected.nodes.length);
+      const verified = await verifyBackup(spec, where);
+      equal(verified.nodes, expected.nodes.length);
+      const listing = await listBackup(spec, where);
+      equal(listing.dir, spec);
+      equal(listing.formatVersion, 2);
+      await new Importer({
+        projectDir: spec,
+        driver,
+        database,
+        clean: true,
+        inputYes: true,
+        ...where,
+      }).importData();
+      deepEqual(
+        diffSnapshots(expected, await snapshotGraph(driver, database)),
+        [],
+        spec,
+      );
+    }
+    deepEqual([...Deno.readDirSync(join(work, "state"))], []);
   } finally {
     await Deno.remove(work, { recursive: true });
   }

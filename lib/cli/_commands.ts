@@ -1,7 +1,7 @@
 import { describeSchemaCounts } from "../_schema_counts.ts";
 import { Extractor } from "../extract/extractor.ts";
-import type { DataFileEntry } from "../format/manifest.ts";
 import { stateDir } from "../_state_dir.ts";
+import { locationOptions } from "./_location.ts";
 import { Importer } from "../import/importer.ts";
 import { listBackup } from "../list/list_backup.ts";
 import { verifyBackup } from "../verify/verify_backup.ts";
@@ -27,8 +27,6 @@ export interface CommandInput {
   quitNow: () => void;
   /** The location as the user gave it, when `dir` is a working copy of it. */
   shown?: string;
-  /** For `extract`: sends each partition's files on as it is written (see `atLocation`). */
-  onPartition?: (files: DataFileEntry[]) => Promise<void>;
 }
 
 /** `neo4j-backup verify <dir>`: checks a backup without a database. */
@@ -37,6 +35,7 @@ export async function verifyCommand(input: CommandInput): Promise<number> {
   const started = performance.now();
   try {
     const counts = await verifyBackup(dir, {
+      ...locationOptions(terminal),
       onProgress: (p) =>
         progress.update({
           ...p,
@@ -68,6 +67,7 @@ export async function listCommand(input: CommandInput): Promise<number> {
   try {
     const listing = {
       ...await listBackup(dir, {
+        ...locationOptions(terminal),
         onProgress: (p) =>
           progress.update({
             ...p,
@@ -99,9 +99,13 @@ export async function extractCommand(input: CommandInput): Promise<number> {
     (session) =>
       new Extractor({
         ...engineOptions(session, dir),
+        ...locationOptions(terminal),
         ...options,
-        ...(input.onPartition ? { onPartition: input.onPartition } : {}),
-        onProgress: (p) => progress.update(p),
+        onProgress: (p) =>
+          progress.update({
+            ...p,
+            unit: p.phase === "uploading" ? "bytes" : "records",
+          }),
       }).extractData(),
   );
   if (counts.writesDetected) {
@@ -143,6 +147,7 @@ export async function importCommand(input: CommandInput): Promise<number> {
     (session) =>
       new Importer({
         ...engineOptions(session, dir),
+        ...locationOptions(terminal),
         journalDir: stateDir(terminal.env),
         ...options,
         onProgress: (p) =>

@@ -29,6 +29,11 @@ import { writeLegacyMetadata } from "./_legacy_metadata.ts";
 import { readSchema } from "../_schema.ts";
 import { Pool } from "../_pool.ts";
 import { BackupError } from "../errors.ts";
+import {
+  type ElsewhereOptions,
+  isElsewhere,
+  writeElsewhere,
+} from "../location/_working_copy.ts";
 import { type Selection, Selector } from "../format/selection.ts";
 import {
   Checkpoint,
@@ -51,8 +56,12 @@ import { countSelectedTypes, readTokens } from "./_selected_queries.ts";
  * chooses what part of the database the backup holds; the server does the selecting (label
  * scans, type patterns), and the manifest records it.
  */
-export interface ExtractorOptions extends Selection {
-  /** The backup directory to write. */
+export interface ExtractorOptions extends Selection, ElsewhereOptions {
+  /**
+   * Where the backup goes: a directory, `s3://bucket/prefix`, `-` (a tar stream on standard
+   * output) or a `.tar` file. Elsewhere than a directory, the extract works in a copy in the
+   * state folder and sends each partition's files on as they are written, the manifest last.
+   */
   projectDir: string;
   /**
    * A neo4j-driver `Driver` connected to the source server (created with `useBigInt: true`
@@ -142,9 +151,9 @@ export interface ExtractorOptions extends Selection {
 export interface ExtractProgress {
   /**
    * The phase running: `planning` (the highest ids, the partitions), then the records, then
-   * `finishing`.
+   * `finishing`; `uploading` (bytes) sends what is left to a location that is not a directory.
    */
-  phase: "planning" | "nodes" | "relationships" | "finishing";
+  phase: "planning" | "nodes" | "relationships" | "finishing" | "uploading";
   /** Records of this phase written so far. */
   done: number;
   /** Records this phase expects (the database's count when the extract started). */
@@ -290,6 +299,19 @@ export class Extractor {
     const started = performance.now();
     const o = this.#options;
     o.signal?.throwIfAborted();
+    if (isElsewhere(o.projectDir)) {
+      // A failure once the working copy holds the whole backup (while sending the rest) is
+      // finished by a resume, which sends it again.
+      let extracted = false;
+      try {
+        return await this.#extractElsewhere(() => (extracted = true));
+      } catch (error) {
+        throw extracted && error instanceof BackupError &&
+            error.hint === undefined
+          ? error.with({ hint: "resume-extract" })
+          : error;
+      }
+    }
     const context: ConnectionContext = { database: o.database };
     const server = await this.#connect(context);
     let resumable = false;
@@ -367,6 +389,37 @@ export class Extractor {
         ? failure.with({ hint: "resume-extract" })
         : failure;
     }
+  }
+
+  /** The extract to a location that is not a directory, through a working copy. */
+  #extractElsewhere(onExtracted: () => void): Promise<ExtractCounts> {
+    const o = this.#options;
+    return writeElsewhere(o.projectDir, {
+      ...o,
+      yes: o.inputYes ?? false,
+      confirm: o.confirm,
+      resume: o.resume ?? false,
+      onProgress: (done, total) =>
+        o.onProgress?.({
+          phase: "uploading",
+          done,
+          total,
+          bytes: done,
+          partitions: { done: 0, total: 0 },
+        }),
+    }, (dir, onPartition) =>
+      new Extractor({
+        ...o,
+        projectDir: dir,
+        inputYes: o.resume ? o.inputYes : true,
+        onPartition: async (files) => {
+          await onPartition(files);
+          await o.onPartition?.(files);
+        },
+      }).extractData().then((counts) => {
+        onExtracted();
+        return counts;
+      }));
   }
 
   /**

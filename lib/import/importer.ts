@@ -17,6 +17,11 @@ import type { DatabaseContents } from "./_clean.ts";
 import { Journal, type JournalContents } from "./_journal.ts";
 import { processEnv, stateDir } from "../_state_dir.ts";
 import {
+  type ElsewhereOptions,
+  isElsewhere,
+  readElsewhere,
+} from "../location/_working_copy.ts";
+import {
   covers,
   defaultJournalPath,
   fingerprint,
@@ -38,8 +43,12 @@ import type { SkippedSchema } from "./_schema_statements.ts";
  * {@linkcode Selection} (`labels`, `excludeLabels`, `types`, `excludeTypes`, `schema`, `data`)
  * takes part of a backup, as the Extractor's takes part of a database; renames apply after it.
  */
-export interface ImporterOptions extends Selection {
-  /** The backup directory to read. */
+export interface ImporterOptions extends Selection, ElsewhereOptions {
+  /**
+   * The backup to read: a directory, `s3://bucket/prefix`, `-` (a tar stream on standard input)
+   * or a `.tar` file. Elsewhere than a directory, its files are downloaded into a copy in the
+   * state folder first (kept until the import succeeds, for a resume); nothing is written to it.
+   */
   projectDir: string;
   /**
    * A neo4j-driver `Driver` connected to the target server (created with `useBigInt: true` or
@@ -297,6 +306,22 @@ export class Importer {
     const started = performance.now();
     const o = this.#options;
     o.signal?.throwIfAborted();
+    if (isElsewhere(o.projectDir)) {
+      return await readElsewhere(
+        "import",
+        o.projectDir,
+        o,
+        undefined,
+        (dir) =>
+          new Importer({
+            ...o,
+            projectDir: dir,
+            ...(o.journalDir ?? o.stateDir
+              ? { journalDir: o.journalDir ?? o.stateDir }
+              : {}),
+          }).importData(),
+      );
+    }
     const backup = await openForImport(o.projectDir);
     const target = new Target(o.driver, o.database, o.signal);
     const context: ConnectionContext = { database: o.database };

@@ -1,7 +1,12 @@
 import { join } from "node:path";
 import { BackupError } from "../errors.ts";
 import { type BackupReader, openBackup } from "../format/backup_reader.ts";
-import { DATA_FILE_PATTERN } from "../format/layout.ts";
+import { DATA_FILE_PATTERN, MANIFEST_FILE } from "../format/layout.ts";
+import {
+  type ElsewhereOptions,
+  isElsewhere,
+  readElsewhere,
+} from "../location/_working_copy.ts";
 import type {
   ConstraintDefinition,
   Counts,
@@ -132,10 +137,19 @@ export interface ListedFile {
  */
 export async function listBackup(
   dir: string,
-  options: ListBackupOptions = {},
+  options: ListBackupOptions & ElsewhereOptions = {},
 ): Promise<BackupListing> {
   if (typeof dir !== "string" || dir === "") {
     throw new TypeError("dir must be a non-empty path");
+  }
+  if (isElsewhere(dir)) {
+    return await readElsewhere(
+      "list",
+      dir,
+      options,
+      [MANIFEST_FILE],
+      async (copy) => ({ ...await listBackup(copy, options), dir }),
+    );
   }
   options.signal?.throwIfAborted();
   const backup = await openBackup(dir);

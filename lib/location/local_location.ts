@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from "node:path";
 import { BackupError } from "../errors.ts";
 import type { Location, LocationEntry, ReadableOptions } from "./location.ts";
+import { tempFileStream } from "./_temp_file_stream.ts";
 import {
   checkOffset,
   checkPath,
@@ -119,44 +120,11 @@ export class LocalLocation implements Location {
     checkPath(path);
     const target = join(this.root, path);
     const temp = await this.#temp(path, target);
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(temp, { write: true, createNew: true });
-    } catch (error) {
-      throw this.#error("write", path, error);
-    }
-    const writer = file.writable.getWriter();
-    let closed = false;
-    const discard = async (): Promise<void> => {
-      if (!closed) {
-        closed = true;
-        await writer.abort().catch(() => {});
-      }
-      await Deno.remove(temp).catch(() => {});
-    };
-    return new WritableStream<Uint8Array>({
-      write: async (chunk) => {
-        try {
-          await writer.write(chunk);
-        } catch (error) {
-          await discard();
-          throw this.#error("write", path, error);
-        }
-      },
-      close: async () => {
-        try {
-          if (this.#sync) await file.sync();
-          closed = true;
-          await writer.close();
-          await Deno.rename(temp, target);
-        } catch (error) {
-          await discard();
-          throw this.#error("write", path, error);
-        }
-      },
-      abort: async () => {
-        await discard();
-      },
+    return await tempFileStream(temp, {
+      sync: this.#sync,
+      finish: () => Deno.rename(temp, target),
+      removeAfter: false,
+      fail: (error) => this.#error("write", path, error),
     });
   }
 

@@ -95,3 +95,32 @@ export async function openLocation(
   }
   return new LocalLocation(spec, options.local);
 }
+
+/**
+ * Where a backup that is not in a local directory is worked on: the options of the engines
+ * (Extractor, Importer, verifyBackup, listBackup) for `s3://bucket/prefix`, `-` and `.tar`.
+ *
+ * @example
+ * ```ts
+ * import type { ElsewhereOptions } from "./open_location.ts";
+ *
+ * const options: ElsewhereOptions = {
+ *   location: { s3: { env: { AWS_REGION: "eu-west-1" } } },
+ *   stateDir: "/var/lib/neo4j-backup",
+ * };
+ * ```
+ */
+export interface ElsewhereOptions {
+  /**
+   * How to open such a location: S3 settings (the environment and home folder to read, part
+   * size), the streams of `-`.
+   * @default {the process's environment and standard streams}
+   */
+  location?: Omit<OpenLocationOptions, "mode">;
+  /**
+   * The state folder that holds the working copy (named after the location, so that a resume
+   * finds it; removed once the work succeeds).
+   * @default {NEO4J_BACKUP_STATE_DIR, $XDG_STATE_HOME/neo4j-backup or ~/.local/state/neo4j-backup}
+   */
+  stateDir?: string;
+}

@@ -13,6 +13,7 @@ import {
 } from "npm:modern-tar@0.8.6";
 import { BackupError } from "../errors.ts";
 import type { Location, LocationEntry, ReadableOptions } from "./location.ts";
+import { tempFileStream } from "./_temp_file_stream.ts";
 import {
   checkOffset,
   checkPath,
@@ -308,43 +309,19 @@ export class TarLocation implements Location {
     checkPath(path);
     this.#checkWriting(path);
     const spool = join(await this.#spoolFolder(), crypto.randomUUID());
-    const file = await Deno.open(spool, { write: true, createNew: true });
-    const writer = file.writable.getWriter();
-    let bytes = 0;
-    let open = true;
-    const discard = async (): Promise<void> => {
-      if (open) {
-        open = false;
-        await writer.abort().catch(() => {});
-      }
-      await Deno.remove(spool).catch(() => {});
-    };
-    return new WritableStream<Uint8Array>({
-      write: async (chunk) => {
-        try {
-          await writer.write(chunk);
-          bytes += chunk.length;
-        } catch (error) {
-          await discard();
-          throw this.#error("write", path, error);
-        }
-      },
-      close: async () => {
-        try {
-          open = false;
-          await writer.close();
-          await this.#append(
-            path,
-            bytes,
-            async () => (await Deno.open(spool)).readable,
-          );
-        } finally {
-          await discard();
-        }
-      },
-      abort: async () => {
-        await discard();
-      },
+    return await tempFileStream(spool, {
+      sync: false,
+      finish: (bytes) =>
+        this.#append(
+          path,
+          bytes,
+          async () => (await Deno.open(spool)).readable,
+        ),
+      removeAfter: true,
+      fail: (error) =>
+        error instanceof BackupError
+          ? error
+          : this.#error("write", path, error),
     });
   }
 

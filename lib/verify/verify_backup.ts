@@ -1,3 +1,8 @@
+import {
+  type ElsewhereOptions,
+  isElsewhere,
+  readElsewhere,
+} from "../location/_working_copy.ts";
 import { openBackup } from "../format/backup_reader.ts";
 import {
   checkBackup,
@@ -28,8 +33,17 @@ export type {
  */
 export async function verifyBackup(
   dir: string,
-  options: VerifyBackupOptions = {},
+  options: VerifyBackupOptions & ElsewhereOptions = {},
 ): Promise<VerifyCounts> {
+  if (isElsewhere(dir)) {
+    return await readElsewhere(
+      "verify",
+      dir,
+      options,
+      undefined,
+      (copy) => verifyBackup(copy, options),
+    );
+  }
   const backup = await openBackup(dir);
   const result = await checkBackup(backup, {
     ...options,
