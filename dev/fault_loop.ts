@@ -182,6 +182,7 @@ async function finish(target: KillLoopTarget): Promise<string> {
 
 async function compare(
   target: KillLoopTarget,
+  journalsBefore: ReadonlySet<string>,
 ): Promise<{ differences: string[]; journalsLeft: number }> {
   const driver = neo4j.driver(
     target.uri,
@@ -199,7 +200,10 @@ async function compare(
         await snapshotSchema(driver, target.database),
       ),
     ];
-    const journalsLeft = journalNames().length;
+    // Only this loop's: the state folder may hold other imports' journals.
+    const journalsLeft = journalNames().filter((name) =>
+      !journalsBefore.has(name)
+    ).length;
     return { differences, journalsLeft };
   } finally {
     await driver.close();
@@ -252,6 +256,7 @@ async function killLoop(
   ) => Promise<{ interrupted: boolean; how: string }>,
 ): Promise<KillPointOutcome[]> {
   const outcomes: KillPointOutcome[] = [];
+  const journalsBefore = new Set(journalNames());
   let fullMs = options.fullMs;
   let hits = 0;
   for (
@@ -292,7 +297,7 @@ async function killLoop(
       atMs,
       phase,
       ...outcome,
-      ...await compare(target),
+      ...await compare(target, journalsBefore),
     };
     outcomes.push(result);
     options.onOutcome?.(result);
