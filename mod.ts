@@ -40,6 +40,7 @@ export type {
   ExtractCounts,
   ExtractorOptions,
   ExtractProgress,
+  Mended,
 } from "./lib/extract/extractor.ts";
 export { Importer } from "./lib/import/importer.ts";
 export type {

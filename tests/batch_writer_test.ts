@@ -19,6 +19,7 @@ import { Importer } from "../lib/import/importer.ts";
 import {
   createNodes,
   createRelationships,
+  STATEMENTS_PER_BATCH,
   takesDynamicLabels,
 } from "../lib/import/_write_batch.ts";
 import { IdMap } from "../lib/verify/_id_map.ts";
@@ -236,9 +237,26 @@ Deno.test("createNodes() and createRelationships() write the same with one dynam
     { kind: "node", id: 1n, labels: ["A"], properties: { i: 1n } },
     { kind: "node", id: 2n, labels: ["B", "A"], properties: { i: 2n } },
     { kind: "node", id: 3n, labels: ["We`ird"], properties: { i: 3n } },
+    // More label sets and types than a batch takes statements, so that the dynamic statement
+    // writes them where the server has it.
+    ...Array.from({ length: STATEMENTS_PER_BATCH }, (_, i): BackupRecord => ({
+      kind: "node",
+      id: BigInt(4 + i),
+      labels: [`L${i}`],
+      properties: { i: BigInt(4 + i) },
+    })),
   ];
   const links: BackupRecord[] = [
-    ...[[0n, 1n, "R"], [1n, 2n, "S"], [2n, 3n, "T`x"], [3n, 0n, "R"]].map((
+    ...[
+      [0n, 1n, "R"],
+      [1n, 2n, "S"],
+      [2n, 3n, "T`x"],
+      [3n, 0n, "R"],
+      ...Array.from(
+        { length: STATEMENTS_PER_BATCH },
+        (_, i) => [BigInt(4 + i), 0n, `T${i}`],
+      ),
+    ].map((
       [start, end, type],
       i,
     ) => ({
@@ -280,6 +298,6 @@ Deno.test("createNodes() and createRelationships() write the same with one dynam
       snapshots.push(await snapshotGraph(driver, database));
     });
   }
-  equal(snapshots[0]!.nodes.length, 4);
+  equal(snapshots[0]!.nodes.length, 4 + STATEMENTS_PER_BATCH);
   if (snapshots.length === 2) deepEqual(snapshots[1], snapshots[0]);
 });

@@ -8,18 +8,9 @@ import { LocalLocation } from "../lib/location/local_location.ts";
 import { TarLocation } from "../lib/location/tar_location.ts";
 import { openLocation } from "../lib/location/open_location.ts";
 import type { Location } from "../lib/location/location.ts";
+import { bytesOf, writeChunks } from "./_location.ts";
 
 const encoder = new TextEncoder();
-
-function bytesOf(size: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
 
 async function readAll(
   location: Location,
@@ -31,26 +22,6 @@ async function readAll(
     offset === undefined ? {} : { offset },
   );
   return await new Response(stream).bytes();
-}
-
-/** Writes `bytes` through `writable()` in chunks of `chunk` bytes. */
-async function writeChunks(
-  location: Location,
-  path: string,
-  bytes: Uint8Array,
-  chunk = 1000,
-): Promise<void> {
-  const writer = (await location.writable(path)).getWriter();
-  for (let i = 0; i < bytes.length; i += chunk) {
-    await writer.write(bytes.subarray(i, i + chunk));
-  }
-  await writer.close();
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
@@ -87,13 +58,13 @@ Deno.test("LocalLocation round-trips files written as streams and in one piece",
     for (const [path, bytes] of FILES) await writeChunks(location, path, bytes);
     await location.put("manifest.json", MANIFEST);
     deepEqual(
-      await collect(location.list()),
+      await Array.fromAsync(location.list()),
       [...FILES, ["manifest.json", MANIFEST] as const]
         .map(([path, bytes]) => ({ path, bytes: bytes.length }))
         .sort((a, b) => a.path < b.path ? -1 : 1),
     );
     deepEqual(
-      (await collect(location.list("data/"))).map((e) => e.path),
+      (await Array.fromAsync(location.list("data/"))).map((e) => e.path),
       [
         "data/nodes_1.json.gz",
         "data/nodes_2.json.gz",
@@ -101,7 +72,7 @@ Deno.test("LocalLocation round-trips files written as streams and in one piece",
       ],
     );
     deepEqual(
-      (await collect(location.list("data/nodes"))).map((e) => e.path),
+      (await Array.fromAsync(location.list("data/nodes"))).map((e) => e.path),
       ["data/nodes_1.json.gz", "data/nodes_2.json.gz"],
     );
     for (const [path, bytes] of FILES) {
@@ -118,7 +89,7 @@ Deno.test("LocalLocation round-trips files written as streams and in one piece",
     );
     await location.remove("schema.json");
     await location.remove("schema.json"); // Twice: no error.
-    equal((await collect(location.list("schema"))).length, 0);
+    equal((await Array.fromAsync(location.list("schema"))).length, 0);
   });
 });
 
@@ -127,20 +98,20 @@ Deno.test("LocalLocation.writable() shows no file until the stream closes, and n
     const location = new LocalLocation(dir);
     const writer = (await location.writable("data/x.json.gz")).getWriter();
     await writer.write(bytesOf(5000));
-    deepEqual(await collect(location.list()), []);
+    deepEqual(await Array.fromAsync(location.list()), []);
     await rejects(
       Deno.stat(join(dir, "data", "x.json.gz")),
       Deno.errors.NotFound,
     );
     await writer.abort(new Error("the extract failed"));
-    deepEqual(await collect(location.list()), []);
+    deepEqual(await Array.fromAsync(location.list()), []);
     // Nothing is left behind, not even the temporary file.
     deepEqual([...Deno.readDirSync(join(dir, "data"))], []);
 
     const kept = (await location.writable("data/x.json.gz")).getWriter();
     await kept.write(bytesOf(10));
     await kept.close();
-    deepEqual(await collect(location.list()), [{
+    deepEqual(await Array.fromAsync(location.list()), [{
       path: "data/x.json.gz",
       bytes: 10,
     }]);
@@ -153,7 +124,7 @@ Deno.test("LocalLocation.put() replaces a file atomically", async () => {
     await location.put("manifest.json", encoder.encode("old"));
     await location.put("manifest.json", encoder.encode("new"));
     equal(await Deno.readTextFile(join(dir, "manifest.json")), "new");
-    deepEqual((await collect(location.list())).map((e) => e.path), [
+    deepEqual((await Array.fromAsync(location.list())).map((e) => e.path), [
       "manifest.json",
     ]);
   });
@@ -250,7 +221,9 @@ Deno.test("TarLocation reads a tar file in any order, without spooling", async (
     await using tar = await openLocation(join(dir, "b.tar"));
     deepEqual(await readAll(tar, "manifest.json"), MANIFEST);
     deepEqual(
-      new Set((await collect(tar.list())).map((e) => `${e.path}:${e.bytes}`)),
+      new Set(
+        (await Array.fromAsync(tar.list())).map((e) => `${e.path}:${e.bytes}`),
+      ),
       new Set(
         [...FILES, ["manifest.json", MANIFEST] as const].map(([p, b]) =>
           `${p}:${b.length}`
@@ -313,7 +286,7 @@ Deno.test("TarLocation reading a stream spools the entries it passes on the way 
   await writing;
   for (const [path, bytes] of FILES) deepEqual(await readAll(tar, path), bytes);
   deepEqual(
-    (await collect(tar.list())).map((e) => e.path),
+    (await Array.fromAsync(tar.list())).map((e) => e.path),
     [...FILES.map(([p]) => p), "manifest.json"],
   );
 });
@@ -379,7 +352,7 @@ Deno.test("openLocation() tells the kinds of location apart", async (t) => {
     await writer.put("manifest.json", MANIFEST);
     deepEqual(await readAll(reader, "manifest.json"), MANIFEST);
     await writer.close();
-    deepEqual(await collect(reader.list()), [{
+    deepEqual(await Array.fromAsync(reader.list()), [{
       path: "manifest.json",
       bytes: MANIFEST.length,
     }]);

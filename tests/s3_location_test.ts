@@ -15,6 +15,7 @@ import { S3Client } from "../lib/location/_s3_client.ts";
 import { resolveS3Config } from "../lib/location/_s3_config.ts";
 import { S3Server } from "../dev/s3_server.ts";
 import { TcpProxy } from "./_proxy.ts";
+import { bytesOf, writeChunks } from "./_location.ts";
 
 const PART = 64 * 1024;
 const server = await S3Server.start({
@@ -34,35 +35,6 @@ const hasAws = await new Deno.Command("aws", {
 
 function options(extra: S3LocationOptions = {}): S3LocationOptions {
   return { env, home: NO_HOME, partSize: PART, retryDelayMs: 20, ...extra };
-}
-
-function bytesOf(size: number, seed = 1): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-async function write(
-  location: S3Location,
-  path: string,
-  bytes: Uint8Array,
-  chunk = 10_000,
-): Promise<void> {
-  const writer = (await location.writable(path)).getWriter();
-  for (let i = 0; i < bytes.length; i += chunk) {
-    await writer.write(bytes.subarray(i, i + chunk));
-  }
-  await writer.close();
 }
 
 async function aws(...args: string[]): Promise<string> {
@@ -118,16 +90,18 @@ Deno.test("S3Location round-trips a multipart object of six parts and lists it u
     options(),
   );
   equal(location.describe(), `s3://${name}/backups/monday`);
-  for (const [path, bytes] of FILES) await write(location, path, bytes);
+  for (const [path, bytes] of FILES) {
+    await writeChunks(location, path, bytes, 10_000);
+  }
   await location.put("manifest.json", MANIFEST);
-  deepEqual(await collect(location.list()), [
+  deepEqual(await Array.fromAsync(location.list()), [
     { path: "data/nodes_1.json.gz", bytes: FILES[0]![1].length },
     { path: "data/nodes_2.json.gz", bytes: 0 },
     { path: "data/relationships_1.json.gz", bytes: 777 },
     { path: "manifest.json", bytes: MANIFEST.length },
   ]);
   deepEqual(
-    (await collect(location.list("data/nodes"))).map((e) => e.path),
+    (await Array.fromAsync(location.list("data/nodes"))).map((e) => e.path),
     ["data/nodes_1.json.gz", "data/nodes_2.json.gz"],
   );
   for (const [path, bytes] of FILES) {
@@ -150,7 +124,7 @@ Deno.test("S3Location round-trips a multipart object of six parts and lists it u
   );
   await location.remove("manifest.json");
   await location.remove("manifest.json");
-  equal((await collect(location.list("manifest"))).length, 0);
+  equal((await Array.fromAsync(location.list("manifest"))).length, 0);
   equal(await pendingUploads(name), 0);
 });
 
@@ -161,7 +135,9 @@ Deno.test({
   fn: async () => {
     const name = await bucket();
     const location = await S3Location.open(`s3://${name}/b1`, options());
-    for (const [path, bytes] of FILES) await write(location, path, bytes);
+    for (const [path, bytes] of FILES) {
+      await writeChunks(location, path, bytes, 10_000);
+    }
     await location.put("manifest.json", MANIFEST);
     const listing = await aws("s3", "ls", "--recursive", `s3://${name}/b1/`);
     for (
@@ -222,7 +198,7 @@ Deno.test("S3Location.writable() aborts the multipart upload when the stream is 
   await writer.write(bytesOf(3 * PART));
   await new Promise((resolve) => setTimeout(resolve, 200)); // Parts are on their way.
   await writer.abort(new Error("the extract failed"));
-  deepEqual(await collect(location.list()), []);
+  deepEqual(await Array.fromAsync(location.list()), []);
   equal(await pendingUploads(name), 0);
 });
 
@@ -244,8 +220,8 @@ Deno.test("S3Location with a wrong secret fails with one line that says access d
         const attempt of [
           () => location.readable("manifest.json"),
           () => location.put("manifest.json", MANIFEST),
-          () => collect(location.list()),
-          () => write(location, "data/x", bytesOf(3 * PART)),
+          () => Array.fromAsync(location.list()),
+          () => writeChunks(location, "data/x", bytesOf(3 * PART), 10_000),
         ]
       ) {
         const error = await attempt().then(() => undefined, (e) => e);
@@ -282,19 +258,29 @@ Deno.test("S3Location on a missing bucket says the bucket does not exist", async
   equal(error.detail, "no such bucket");
 });
 
+/** A proxy in front of the S3 server, and a location of bucket `name` that goes through it. */
+async function throughProxy(
+  name: string,
+  extra: S3LocationOptions = {},
+): Promise<{ proxy: TcpProxy; location: S3Location }> {
+  const proxy = TcpProxy.start({
+    hostname: "127.0.0.1",
+    port: server.info.port,
+  });
+  const location = await S3Location.open(`s3://${name}/b`, {
+    ...options(extra),
+    env: { ...env, AWS_ENDPOINT_URL_S3: proxy.uri("http") },
+  });
+  return { proxy, location };
+}
+
 Deno.test("S3Location.readable() picks up a download cut mid-object with a ranged GET", async () => {
   const name = await bucket();
   const direct = await S3Location.open(`s3://${name}/b`, options());
   const bytes = bytesOf(2 * 1024 * 1024, 5);
   await direct.put("data/nodes_1.json.gz", bytes);
-  await using proxy = TcpProxy.start({
-    hostname: "127.0.0.1",
-    port: server.info.port,
-  });
-  const location = await S3Location.open(`s3://${name}/b`, {
-    ...options(),
-    env: { ...env, AWS_ENDPOINT_URL_S3: proxy.uri("http") },
-  });
+  const { proxy, location } = await throughProxy(name);
+  await using _ = proxy;
   const stream = await location.readable("data/nodes_1.json.gz");
   proxy.cutAfter(300_000); // Mid-body.
   const back = await new Response(stream).bytes();
@@ -306,17 +292,11 @@ Deno.test("S3Location.readable() picks up a download cut mid-object with a range
 
 Deno.test("S3Location.writable() retries a part whose upload was cut, and completes the object", async () => {
   const name = await bucket();
-  await using proxy = TcpProxy.start({
-    hostname: "127.0.0.1",
-    port: server.info.port,
-  });
-  const location = await S3Location.open(`s3://${name}/b`, {
-    ...options(),
-    env: { ...env, AWS_ENDPOINT_URL_S3: proxy.uri("http") },
-  });
+  const { proxy, location } = await throughProxy(name);
+  await using _ = proxy;
   const bytes = bytesOf(6 * PART, 6);
   proxy.cutAfter(3 * PART);
-  await write(location, "data/nodes_1.json.gz", bytes);
+  await writeChunks(location, "data/nodes_1.json.gz", bytes, 10_000);
   ok(proxy.cuts >= 1, "the connection was cut");
   deepEqual(
     await new Response(await location.readable("data/nodes_1.json.gz")).bytes(),
@@ -327,14 +307,7 @@ Deno.test("S3Location.writable() retries a part whose upload was cut, and comple
 
 Deno.test("S3Location.writable() whose server goes away fails in one line, aborts, and leaves no object", async () => {
   const name = await bucket();
-  const proxy = TcpProxy.start({
-    hostname: "127.0.0.1",
-    port: server.info.port,
-  });
-  const location = await S3Location.open(`s3://${name}/b`, {
-    ...options({ retries: 2 }),
-    env: { ...env, AWS_ENDPOINT_URL_S3: proxy.uri("http") },
-  });
+  const { proxy, location } = await throughProxy(name, { retries: 2 });
   const writer = (await location.writable("data/nodes_1.json.gz")).getWriter();
   await writer.write(bytesOf(PART));
   proxy.cutAfter(PART / 2, () => proxy.refuse());
@@ -350,7 +323,7 @@ Deno.test("S3Location.writable() whose server goes away fails in one line, abort
     error.message,
   );
   const direct = await S3Location.open(`s3://${name}/b`, options());
-  deepEqual(await collect(direct.list()), []);
+  deepEqual(await Array.fromAsync(direct.list()), []);
 });
 
 Deno.test("S3Location reads credentials, region and endpoint from AWS_PROFILE and ~/.aws files", async () => {
@@ -371,7 +344,7 @@ Deno.test("S3Location reads credentials, region and endpoint from AWS_PROFILE an
       s3: { home, env: { AWS_PROFILE: "backup" } },
     });
     await location.put("manifest.json", MANIFEST);
-    deepEqual(await collect(location.list()), [{
+    deepEqual(await Array.fromAsync(location.list()), [{
       path: "manifest.json",
       bytes: MANIFEST.length,
     }]);

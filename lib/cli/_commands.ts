@@ -117,6 +117,24 @@ export async function extractCommand(input: CommandInput): Promise<number> {
       }\n`,
     );
   }
+  const { mended } = counts;
+  if (mended.relationships > 0) {
+    const how = [
+      mended.nodesAdded > 0
+        ? `${plural(mended.nodesAdded, "node")} read again by id`
+        : "",
+      mended.partitionsReread > 0
+        ? `${
+          plural(mended.partitionsReread, "partition")
+        } of relationships read again (their endpoint had been deleted)`
+        : "",
+    ].filter(Boolean).join(", ");
+    terminal.err(
+      `warning: ${
+        plural(mended.relationships, "relationship")
+      } ended at a node the backup lacked, because the database changed while it was read; mended: ${how}\n`,
+    );
+  }
   warnUnmatched(terminal, values, counts.unmatched, "in the database");
   if (values.quiet !== true) {
     terminal.out(

@@ -96,6 +96,27 @@ export function nodePartitionQuery(
 }
 
 /**
+ * The query of the selected nodes among `ids` (ascending), for those of them in `[lo, hi)`: a
+ * seek per id, the selection's labels filtered. The extract's check of endpoints reads with it
+ * the nodes that appeared after their partition was read.
+ */
+export function nodesByIdQuery(
+  selector: Selector,
+  ids: readonly number[],
+): Query {
+  return {
+    text: `UNWIND $ids AS i WITH i WHERE i >= $lo AND i < $hi MATCH (n) WHERE ${
+      ["id(n) = i", endpoint("n", selector)].filter(Boolean).join(" AND ")
+    } ${NODE_COLUMNS}`,
+    parameters: {
+      ids: ids.map(BigInt),
+      lo: BigInt(ids[0] ?? 0),
+      hi: BigInt((ids.at(-1) ?? -1) + 1),
+    },
+  };
+}
+
+/**
  * The query of the relationships with ids in `[lo, hi)`: a seek per id
  * (`DirectedRelationshipByIdSeek`), the type and the endpoints' excluded labels filtered. For a
  * plan without a selection of labels.

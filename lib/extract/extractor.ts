@@ -41,14 +41,28 @@ import {
   type CheckpointHeader,
   type DonePartition,
 } from "./_checkpoint.ts";
-import { sizeOf, sumTallies } from "./_partition_files.ts";
+import {
+  type DanglingRelationship,
+  findDangling,
+  readNodeIds,
+} from "./_endpoint_check.ts";
+import type { NodeIdSet } from "./_node_id_set.ts";
+import {
+  removePartitionFiles,
+  sizeOf,
+  sumTallies,
+} from "./_partition_files.ts";
 import {
   type Partition,
   partitionsOf,
   planPartitions,
 } from "./_partition_plan.ts";
 import { PARTITIONS_DIR, writePartition } from "./_partition_writer.ts";
-import { countSelectedTypes, readTokens } from "./_selected_queries.ts";
+import {
+  countSelectedTypes,
+  nodesByIdQuery,
+  readTokens,
+} from "./_selected_queries.ts";
 
 /**
  * Options for {@linkcode Extractor}: the Python tool's, in camelCase, and more. The
@@ -123,9 +137,9 @@ export interface ExtractorOptions extends Selection, ElsewhereOptions {
   /**
    * Partitions read at once, each over a session of its own (from 1 to 64). By default it is
    * chosen from the server's round trip, timed at the start: measured on two cores
-   * (BENCHMARKS.md), a server on the same machine gave one stream 1.06x the bare driver loop
-   * and two or four 0.89x (client and server compete for the cores), while a server 20 ms away
-   * each way gave one stream 80 s, two 56 s and four 46 s for 100k nodes (the bare loop: 50 s).
+   * (BENCHMARKS.md), a server on the same machine gave one stream 73.9 s for 1M nodes and 2M
+   * relationships, two 88.1 s and four 88.6 s (client and server compete for the cores), while
+   * a server 20 ms away each way gave one stream 80 s, two 56 s and four 46 s for 100k nodes.
    * @default {1 when the round trip is under 5 ms, else 4}
    */
   jobs?: number;
@@ -197,9 +211,36 @@ export interface ExtractCounts extends SchemaCounts {
    * others'); 0 when it did not change.
    */
   partitionsChanged: number;
+  /**
+   * Relationships that ended at a node the backup lacked (the database changed while it was
+   * read), and how the extract mended them: the nodes it read by id (still in the database) and
+   * the partitions it read again (the node was gone, and so was the relationship). All 0 when
+   * the database did not change, or nothing was amiss.
+   */
+  mended: Mended;
   /** Wall time, in milliseconds. */
   elapsedMs: number;
 }
+
+/** See {@linkcode ExtractCounts.mended}. */
+export interface Mended {
+  /** Relationships found ending at a node the backup did not hold. */
+  relationships: number;
+  /** Nodes read by id into a partition of their own (they appeared after their partition). */
+  nodesAdded: number;
+  /** Partitions of relationships read again (a relationship's endpoint was gone). */
+  partitionsReread: number;
+}
+
+const NOTHING_MENDED: Mended = Object.freeze({
+  relationships: 0,
+  nodesAdded: 0,
+  partitionsReread: 0,
+});
+/** The checkpoint's key of the partition of nodes the check of endpoints added. */
+const ADDED_NODES = "nodes-added";
+/** Rounds of reading again before the check of endpoints gives up. */
+const MEND_ROUNDS = 3;
 
 /** Records per Bolt fetch (see {@linkcode ExtractorOptions.fetchSize}). */
 const DEFAULT_FETCH_SIZE = 2_000;
@@ -330,17 +371,25 @@ export class Extractor {
           .length;
         await this.#readPartitions(partitions, done, checkpoint, header);
         o.signal?.throwIfAborted();
-        const written = partitions.map((p) => done.get(p.key)!);
-        const bytes = sumBytes(written.flatMap((p) => p.files));
         o.onProgress?.({
           phase: "finishing",
           done: 0,
           total: 0,
-          bytes,
+          bytes: sumBytes(
+            partitions.flatMap((p) => done.get(p.key)!.files),
+          ),
           partitions: { done: partitions.length, total: partitions.length },
         });
+        let after = await this.#snapshot();
+        let mended = NOTHING_MENDED;
+        if (header.before.bookmarks !== after.state.bookmarks) {
+          mended = await this.#mend(partitions, done, checkpoint);
+          if (mended.relationships > 0) after = await this.#snapshot();
+        }
+        const written = [...partitions.map((p) => p.key), ADDED_NODES]
+          .flatMap((key) => done.get(key) ?? []);
         const files = written.flatMap((p) => p.files);
-        const after = await this.#snapshot();
+        const bytes = sumBytes(files);
         const nodes = sum(written, "nodes");
         const relationships = sum(written, "relationships");
         const relationshipsLeftOut = this.#selector.filtersNodes
@@ -378,6 +427,7 @@ export class Extractor {
           partitionsChanged: manifest.consistency.writesDetected
             ? partitionsChanged
             : 0,
+          mended,
           elapsedMs: Math.round(performance.now() - started),
         };
       } finally {
@@ -450,6 +500,7 @@ export class Extractor {
       jobs: 0,
       resumedPartitions: 0,
       partitionsChanged: 0,
+      mended: NOTHING_MENDED,
       elapsedMs: Math.round(performance.now() - started),
     };
   }
@@ -624,33 +675,30 @@ export class Extractor {
     const jobs = o.jobs ?? await this.#defaultJobs();
     this.#jobs = jobs;
     const pool = new Pool(jobs);
+    let nodesRead = false;
     try {
       for (const partition of partitions) {
         if (done.has(partition.key)) continue;
+        // Relationships are read once every node is: a node deleted meanwhile then takes its
+        // relationships with it before they are read, so none of them can end at a node the
+        // backup lacks (only ids the server reuses during the extract can; #mend sees to those).
+        if (partition.kind === "relationships" && !nodesRead) {
+          await pool.drain();
+          nodesRead = true;
+        }
         await pool.run(async () => {
           let progress = 0;
-          const written = await withRetry(() => {
-            running[partition.kind] -= progress;
-            progress = 0;
-            return writePartition(o.driver, partition, {
-              database: o.database,
-              dir: o.projectDir,
-              compress: o.compress ?? true,
-              fileSize: o.jsonFileSize ?? DEFAULT_FILE_SIZE,
-              indent: o.indentSize ?? 0,
-              fetchSize: o.fetchSize ?? DEFAULT_FETCH_SIZE,
-              batchBytes: Math.max(
-                MIN_BATCH_BYTES,
-                Math.floor(BATCH_BYTES / jobs),
-              ),
-              signal: o.signal,
-              onBatch: (records) => {
-                progress += records;
-                running[partition.kind] += records;
-                report();
-              },
-            });
-          }, { signal: o.signal, maxMs: PARTITION_RETRY_MS });
+          const written = await this.#write(partition, {
+            onBatch: (records) => {
+              progress += records;
+              running[partition.kind] += records;
+              report();
+            },
+            onRetry: () => {
+              running[partition.kind] -= progress;
+              progress = 0;
+            },
+          });
           await checkpoint.done(written);
           await o.onPartition?.(written.files);
           running[partition.kind] -= progress;
@@ -666,6 +714,163 @@ export class Extractor {
       await pool.settle();
     }
     await pool.drain();
+  }
+
+  /**
+   * Reads one partition into its files, retried over lost connections and an unavailable server
+   * (`onRetry` when a try starts again: the records of the one before do not count).
+   */
+  #write(
+    partition: Partition,
+    hooks: { onBatch?: (records: number) => void; onRetry?: () => void } = {},
+  ): Promise<DonePartition> {
+    const o = this.#options;
+    const onBatch = hooks.onBatch ?? (() => {});
+    let tries = 0;
+    return withRetry(() => {
+      if (tries++ > 0) hooks.onRetry?.();
+      return writePartition(o.driver, partition, {
+        database: o.database,
+        dir: o.projectDir,
+        compress: o.compress ?? true,
+        fileSize: o.jsonFileSize ?? DEFAULT_FILE_SIZE,
+        indent: o.indentSize ?? 0,
+        fetchSize: o.fetchSize ?? DEFAULT_FETCH_SIZE,
+        batchBytes: Math.max(
+          MIN_BATCH_BYTES,
+          Math.floor(BATCH_BYTES / Math.max(1, this.#jobs)),
+        ),
+        signal: o.signal,
+        onBatch,
+      });
+    }, { signal: o.signal, maxMs: PARTITION_RETRY_MS });
+  }
+
+  /**
+   * Once every partition is read, and only when the database changed meanwhile: finds the
+   * relationships that end at a node the backup lacks (possible only where the server reused
+   * the ids of deleted records during the extract, or a node came into the selection after its
+   * partition was read), reads those nodes by id into a partition of their own when the
+   * database still holds them, and reads again the partitions of the relationships whose
+   * endpoint is gone (those relationships are gone with it); up to three rounds, then it gives
+   * up with an error (resumable).
+   */
+  async #mend(
+    partitions: Partition[],
+    done: Map<string, DonePartition>,
+    checkpoint: Checkpoint,
+  ): Promise<Mended> {
+    const o = this.#options;
+    const mended: Mended = {
+      relationships: 0,
+      nodesAdded: 0,
+      partitionsReread: 0,
+    };
+    const nodes = partitions.filter((p) => p.kind === "nodes");
+    const added: Partition = {
+      key: ADDED_NODES,
+      kind: "nodes",
+      index: nodes.length + 1,
+      range: null,
+      query: { text: "", parameters: {} },
+    };
+    // What an earlier try left of the added nodes is read again, if needed, from the start.
+    done.delete(ADDED_NODES);
+    await removePartitionFiles(o.projectDir, "nodes", added.index);
+    const filesOf = (list: Partition[]): DataFileEntry[] =>
+      list.flatMap((p) => done.get(p.key)?.files ?? []);
+    const held = await readNodeIds(o.projectDir, filesOf(nodes), o.signal);
+    let addedIds: NodeIdSet | undefined;
+    const holds = (id: number): boolean =>
+      held.has(id) || (addedIds?.has(id) ?? false);
+    const wanted = new Set<number>();
+    const seen = new Set<number>();
+    let check = partitions.filter((p) => p.kind === "relationships");
+    for (let round = 0; check.length > 0; round++) {
+      const dangling = await this.#dangling(filesOf(check), holds);
+      if (dangling.length === 0) break;
+      for (const d of dangling) {
+        if (!seen.has(d.id)) mended.relationships++;
+        seen.add(d.id);
+      }
+      if (round === MEND_ROUNDS) {
+        const d = dangling[0]!;
+        throw new BackupError(
+          `${ACTION}: the database kept changing while it was read: relationship ${d.id} (in ${d.file}) ends at node ${
+            holds(d.start) ? d.end : d.start
+          }, which the backup does not hold after ${MEND_ROUNDS} rounds of reading again; extract again while the database is not written, or resume`,
+          { code: "VERIFICATION", file: d.file },
+        );
+      }
+      const before = wanted.size;
+      for (const d of dangling) {
+        for (const id of [d.start, d.end]) if (!holds(id)) wanted.add(id);
+      }
+      if (wanted.size > before) {
+        const ids = [...wanted].sort((a, b) => a - b);
+        const written = await this.#write({
+          ...added,
+          range: [ids[0]!, ids.at(-1)! + 1],
+          query: nodesByIdQuery(this.#selector, ids),
+        });
+        await checkpoint.done(written);
+        done.set(ADDED_NODES, written);
+        await o.onPartition?.(written.files);
+        mended.nodesAdded = written.records;
+        addedIds = await readNodeIds(o.projectDir, written.files, o.signal);
+      }
+      const gone = new Set(
+        dangling.filter((d) => !holds(d.start) || !holds(d.end)).map((d) =>
+          d.file
+        ),
+      );
+      check = partitions.filter((p) =>
+        p.kind === "relationships" &&
+        done.get(p.key)!.files.some((f) => gone.has(f.path))
+      );
+      for (const partition of check) {
+        const written = await this.#write(partition);
+        await checkpoint.done(written);
+        done.set(partition.key, written);
+        try {
+          await o.onPartition?.(written.files);
+        } catch (error) {
+          // A tar stream cannot take back the files it was sent.
+          const d = dangling.find((d) => !holds(d.start) || !holds(d.end))!;
+          throw new BackupError(
+            `${ACTION}: relationship ${d.id} ends at node ${
+              holds(d.start) ? d.end : d.start
+            }, deleted while the extract ran, and its partition, read again, cannot be sent again: ${
+              (error as Error).message
+            }; extract again while the database is not written`,
+            { code: "VERIFICATION", cause: error },
+          );
+        }
+        mended.partitionsReread++;
+      }
+    }
+    return mended;
+  }
+
+  /** The relationships of `files` that end at a node the backup lacks. */
+  async #dangling(
+    files: DataFileEntry[],
+    holds: (id: number) => boolean,
+  ): Promise<DanglingRelationship[]> {
+    try {
+      return await findDangling(
+        this.#options.projectDir,
+        files,
+        holds,
+        this.#options.signal,
+      );
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new BackupError(
+        `${ACTION}: the database changed too much while it was read: ${error.message}; extract again while the database is not written`,
+        { code: "VERIFICATION", cause: error },
+      );
+    }
   }
 
   /**

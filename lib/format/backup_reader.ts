@@ -136,14 +136,15 @@ function fromPython(dir: string, python: PythonBackup): BackupReader {
 
 /**
  * Streams the records of one data file: bytes, gunzip, text, array elements, records.
- * `parser` turns batches of element texts into batches of records.
+ * `parser` turns batches of element texts into batches of records (or of whatever it makes of
+ * them).
  */
-export function readDataFile(
+export function readDataFile<T = BackupRecord[]>(
   dir: string,
   file: BackupFile,
-  parser: (path: string) => TransformStream<string[], BackupRecord[]>,
+  parser: (path: string) => TransformStream<string[], T>,
   options: ReadRecordsOptions = {},
-): ReadableStream<BackupRecord[]> {
+): ReadableStream<T> {
   const context = options.context ?? "Invalid backup";
   const path = file.path;
   const fail = (error: unknown): BackupError => {
@@ -162,7 +163,7 @@ export function readDataFile(
       cause: error,
     });
   };
-  async function* generate(): AsyncGenerator<BackupRecord[]> {
+  async function* generate(): AsyncGenerator<T> {
     let handle: Deno.FsFile;
     try {
       handle = await Deno.open(join(dir, path), { read: true });

@@ -101,11 +101,6 @@ export class BatchWriter {
     return this.#retries;
   }
 
-  /** The byte bound batches are cut to now (lower than asked after the server refused one). */
-  get batchBytes(): number {
-    return this.#byteLimit;
-  }
-
   /**
    * Writes the records of `files` (indexes of the backup's files, all of one kind) that are not
    * committed yet; reports each committed batch's records.

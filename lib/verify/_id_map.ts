@@ -1,3 +1,5 @@
+import { indexOfSorted } from "../_sorted_search.ts";
+
 /** Uint32 slot values: a backup id with no target id yet, and an id the backup lacks. */
 const UNSET32 = 0xfffffffe;
 const ABSENT32 = 0xffffffff;
@@ -132,15 +134,6 @@ export class IdMap {
     if (index === null) {
       return Number.isInteger(n) && n >= 0 && n < this.#values.length ? n : -1;
     }
-    let lo = 0;
-    let hi = index.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = index[mid]!;
-      if (v < n) lo = mid + 1;
-      else if (v > n) hi = mid - 1;
-      else return mid;
-    }
-    return -1;
+    return indexOfSorted(index, n);
   }
 }
