@@ -70,7 +70,7 @@ export async function settleTransactions(driver: Driver): Promise<void> {
  * checks that it is empty.
  */
 export async function emptyDatabase(driver: Driver): Promise<void> {
-  await cleanDatabase(driver, undefined, 10_000);
+  await cleanDatabase(driver, { batchSize: 10_000 });
   const left = await countDatabase(driver);
   if (left.nodes !== 0 || left.relationships !== 0) {
     throw new Error(

@@ -130,7 +130,7 @@ async function run(
   batchSize: number,
   schemaFirst: boolean,
 ): Promise<Times> {
-  await cleanDatabase(driver, undefined, 10_000);
+  await cleanDatabase(driver, { batchSize: 10_000 });
   const started = performance.now();
   if (schemaFirst) {
     for (const s of statements) await driver.executeQuery(s.cypher, s.params);

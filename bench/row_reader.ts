@@ -155,7 +155,7 @@ try {
   );
   if (Number(records[0]!.get("n")) !== NODES) {
     console.error(`Loading the generated graph of ${NODES} nodes...`);
-    await cleanDatabase(driver, undefined, 10_000);
+    await cleanDatabase(driver, { batchSize: 10_000 });
     const started = performance.now();
     const loaded = await loadGeneratedGraph(driver, { nodes: NODES });
     console.error(

@@ -1,4 +1,9 @@
-import { errorCode, isDatabaseUnavailable, isMemoryLimit } from "./_retry.ts";
+import {
+  errorCode,
+  isConnectionFailure,
+  isDatabaseUnavailable,
+  isMemoryLimit,
+} from "./_retry.ts";
 import { BackupError } from "./errors.ts";
 import { describeFileError } from "./format/_file_sink.ts";
 
@@ -116,13 +121,11 @@ function connectionError(w: Words): BackupError | undefined {
     );
   }
   if (
-    !(code === "ServiceUnavailable" || code === "SessionExpired" ||
+    !(isConnectionFailure(w.error) ||
       !code.startsWith("Neo.") && NETWORK_FAILURE.test(message))
   ) return undefined;
   const cause = connectionCause(w.error);
-  const lost = code === "SessionExpired" ||
-    !CONNECT_FAILURE.test(`${message} ${cause}`) &&
-      LOST_CONNECTION.test(cause);
+  const lost = brokeAfterConnecting(w.error);
   return new BackupError(
     lost
       ? `${action}: lost the connection to the Neo4j server${where}: ${cause}`
@@ -134,6 +137,24 @@ function connectionError(w: Words): BackupError | undefined {
       ...facts,
     },
   );
+}
+
+/**
+ * Whether `error` says that a connection to the server was lost after it was made (while it
+ * logged in or later), as opposed to one that could not be made: worth another try even where
+ * a server that cannot be reached should fail at once (the first contact).
+ */
+export function isLostConnection(error: unknown): boolean {
+  return isConnectionFailure(error) && brokeAfterConnecting(error);
+}
+
+function brokeAfterConnecting(error: unknown): boolean {
+  const cause = connectionCause(error);
+  return errorCode(error) === "SessionExpired" ||
+    !CONNECT_FAILURE.test(
+        `${firstLine((error as Error)?.message ?? String(error))} ${cause}`,
+      ) &&
+      LOST_CONNECTION.test(cause);
 }
 
 /** What the server (or the disk) refused otherwise. */

@@ -35,12 +35,32 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
+ * What the driver's channel says when a connection fails (neo4j-driver-bolt-connection's
+ * `NodeChannel` and `DenoChannel`).
+ */
+const CHANNEL_FAILURE =
+  /^(Connection was closed by server|Failed to connect to server|Connection lost\. Server didn't respond|Connection timeout after)/;
+
+/**
+ * Whether a connection could not be made or was lost: the driver's `ServiceUnavailable` and
+ * `SessionExpired`, and its `ProtocolError` for a connection lost while it logged in (HELLO,
+ * LOGON: the driver then gives the channel's failure that code, in `BoltProtocol._onLoginError`;
+ * a cut there failed an extract in CI).
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "ServiceUnavailable" || code === "SessionExpired" ||
+    code === "ProtocolError" &&
+      CHANNEL_FAILURE.test(String((error as Error | null)?.message ?? ""));
+}
+
+/**
  * Whether trying again may succeed: lost connections, a database the server is restarting, and
  * transient server errors other than a transaction too large for the server's memory.
  */
 export function isRetryable(error: unknown): boolean {
   const code = errorCode(error);
-  return code === "ServiceUnavailable" || code === "SessionExpired" ||
+  return isConnectionFailure(error) ||
     code === "Neo.ClientError.Security.AuthorizationExpired" ||
     code.includes("TransientError") && !isMemoryLimit(error);
 }
@@ -54,11 +74,16 @@ export interface RetryOptions {
   maxMs?: number;
   /** Stops waiting. */
   signal?: AbortSignal | undefined;
+  /**
+   * Which failures are tried again.
+   * @default {isRetryable}
+   */
+  retryable?: (error: unknown) => boolean;
 }
 
 /**
- * Runs `work` until it succeeds, a non-retryable error occurs, or `maxMs` passes, waiting
- * 0.2 s, 0.4 s, ... up to 5 s between tries. Only for work that is safe to repeat.
+ * Runs `work` until it succeeds, an error that is not `retryable` occurs, or `maxMs` passes,
+ * waiting 0.2 s, 0.4 s, ... up to 5 s between tries. Only for work that is safe to repeat.
  */
 export async function withRetry<T>(
   work: () => Promise<T>,
@@ -69,7 +94,10 @@ export async function withRetry<T>(
     try {
       return await work();
     } catch (error) {
-      if (!isRetryable(error) || Date.now() + delay > deadline) throw error;
+      if (
+        !(options.retryable ?? isRetryable)(error) ||
+        Date.now() + delay > deadline
+      ) throw error;
       options.signal?.throwIfAborted();
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

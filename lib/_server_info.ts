@@ -1,4 +1,6 @@
 import type { Driver } from "./_driver.ts";
+import { isLostConnection } from "./_neo4j_errors.ts";
+import { withRetry } from "./_retry.ts";
 
 /** What a server and database say about themselves. */
 export interface ServerInfo {
@@ -18,8 +20,28 @@ export interface ServerInfo {
   edition: string;
 }
 
-/** Asks the server who it is; fails like any query when it cannot be reached. */
-export async function readServerInfo(
+/** Options for {@linkcode readServerInfo}. */
+export interface ReadServerInfoOptions {
+  /** Stops the retries. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Asks the server who it is. A connection lost meanwhile (even while it logs in) is tried again
+ * for up to a minute; a server that cannot be reached fails at once, like any query.
+ */
+export function readServerInfo(
+  driver: Driver,
+  database: string | undefined,
+  options: ReadServerInfoOptions = {},
+): Promise<ServerInfo> {
+  return withRetry(() => askServer(driver, database), {
+    signal: options.signal,
+    retryable: isLostConnection,
+  });
+}
+
+async function askServer(
   driver: Driver,
   database: string | undefined,
 ): Promise<ServerInfo> {

@@ -62,5 +62,5 @@ export async function openDriver(
  * every relationship and node (the library's own `--clean`).
  */
 export async function wipe(driver: Driver, database?: string): Promise<void> {
-  await cleanDatabase(driver, database, 10_000);
+  await cleanDatabase(driver, { database, batchSize: 10_000 });
 }

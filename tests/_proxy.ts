@@ -1,7 +1,8 @@
 /**
  * A TCP proxy on loopback, in front of a Neo4j server, that the tests use to make the network
  * slow or unreliable: it delays every chunk, throttles to a byte rate, cuts every connection at
- * once or after a number of bytes, and refuses new connections for a while.
+ * once or after a number of bytes, cuts chosen new connections while they log in, and refuses
+ * new connections for a while.
  *
  * @module
  */
@@ -17,7 +18,18 @@ interface Link {
   server: Deno.Conn;
   closed: boolean;
   pumps: Promise<void>;
+  /** Bytes the client has sent through this link. */
+  sent: number;
+  /** Cut this link once the client has sent this many bytes (a login cut). */
+  cutSentAt: number;
 }
+
+/**
+ * Where a login cut falls in what a Bolt client sends: after its handshake (20 bytes) and, with
+ * the handshake of Bolt 5.7 and later, its choice of version (5), 15 or 10 bytes into HELLO
+ * (which is longer: it names the driver). The server's answers pass whole.
+ */
+const LOGIN_CUT_BYTES = 35;
 
 const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,6 +56,8 @@ export class TcpProxy implements AsyncDisposable {
   accepted = 0;
   /** Connections cut by {@linkcode TcpProxy.cutAll} or {@linkcode TcpProxy.cutAfter}. */
   cuts = 0;
+  /** Connections cut while they logged in ({@linkcode TcpProxy.cutLogins}). */
+  loginCuts = 0;
 
   readonly #target: ProxyTarget;
   #listener: Deno.Listener | undefined;
@@ -52,6 +66,8 @@ export class TcpProxy implements AsyncDisposable {
   #cutAt = Infinity;
   #afterCut: (() => void) | undefined;
   #refuseUntil = 0;
+  /** Ordinals (in `accepted`) of the connections whose login is cut. */
+  readonly #loginCuts = new Set<number>();
   #reopen: ReturnType<typeof setTimeout> | undefined;
   #port: number;
   #closed = false;
@@ -100,6 +116,14 @@ export class TcpProxy implements AsyncDisposable {
   cutAfter(bytes: number, then?: () => void): void {
     this.#cutAt = this.bytes + bytes;
     this.#afterCut = then;
+  }
+
+  /**
+   * Cuts the `nth` new connections from now (1: the next one accepted) while they log in: once
+   * the Bolt handshake is through and a few bytes of HELLO are on their way.
+   */
+  cutLogins(...nth: number[]): void {
+    for (const n of nth) this.#loginCuts.add(this.accepted + n);
   }
 
   /**
@@ -168,11 +192,12 @@ export class TcpProxy implements AsyncDisposable {
         continue;
       }
       this.accepted++;
-      void this.#connect(client);
+      const cutLogin = this.#loginCuts.delete(this.accepted);
+      void this.#connect(client, cutLogin);
     }
   }
 
-  async #connect(client: Deno.Conn): Promise<void> {
+  async #connect(client: Deno.Conn, cutLogin: boolean): Promise<void> {
     let server: Deno.Conn;
     try {
       server = await Deno.connect(this.#target);
@@ -185,6 +210,8 @@ export class TcpProxy implements AsyncDisposable {
       server,
       closed: false,
       pumps: Promise.resolve(),
+      sent: 0,
+      cutSentAt: cutLogin ? LOGIN_CUT_BYTES : Infinity,
     };
     this.#links.add(link);
     link.pumps = Promise.all([
@@ -195,6 +222,7 @@ export class TcpProxy implements AsyncDisposable {
 
   async #pump(link: Link, from: Deno.Conn, to: Deno.Conn): Promise<void> {
     const buffer = new Uint8Array(16 * 1024);
+    const sending = from === link.client;
     try {
       while (!link.closed) {
         const n = await from.read(buffer);
@@ -209,10 +237,19 @@ export class TcpProxy implements AsyncDisposable {
             : chunk.length;
           let piece = chunk.subarray(0, size);
           chunk = chunk.subarray(size);
-          const room = this.#cutAt - this.bytes;
+          const room = Math.min(
+            this.#cutAt - this.bytes,
+            sending ? link.cutSentAt - link.sent : Infinity,
+          );
           if (room < piece.length) piece = piece.subarray(0, Math.max(0, room));
           await writeAll(to, piece);
           this.bytes += piece.length;
+          if (sending) link.sent += piece.length;
+          if (link.sent >= link.cutSentAt) {
+            this.loginCuts++;
+            this.#close(link);
+            break;
+          }
           if (this.bytes >= this.#cutAt) {
             this.#cutAt = Infinity;
             const then = this.#afterCut;

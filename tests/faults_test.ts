@@ -545,6 +545,37 @@ Deno.test("an extract whose connection drops mid-stream reads that partition aga
   }
 });
 
+Deno.test("a connection cut while it logs in is opened again, by the extract and by the import", async (t) => {
+  // The driver says such a cut with its own code (ProtocolError), not ServiceUnavailable. With
+  // four jobs, the connections after the first are opened for partitions and batches, which are
+  // retried: the second and third are cut in HELLO.
+  const { expected, proxy, env, dir } = await networkSetup(800);
+  try {
+    const backup = join(dir, "backup");
+    await t.step("extract", async () => {
+      proxy.cutLogins(2, 3);
+      await runOk(
+        ["extract", backup, "--partition-size", "200", "-j", "4", "-q"],
+        env,
+      );
+      equal(proxy.loginCuts, 2);
+      await assertBackupHolds(backup, expected);
+    });
+    await t.step("import", async () => {
+      proxy.cutLogins(2, 3);
+      await runOk(
+        ["import", backup, "--clean", "--yes", "-j", "4", "-q"],
+        env,
+      );
+      equal(proxy.loginCuts, 4);
+      await assertDatabaseHolds(expected);
+    });
+  } finally {
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("an extract whose network stays down fails in one clear line, and --resume then finishes exactly", async () => {
   const { expected, proxy, env, dir } = await networkSetup();
   try {

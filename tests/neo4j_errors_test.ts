@@ -1,6 +1,6 @@
 import { equal, match, ok } from "node:assert/strict";
 import { Neo4jError } from "neo4j-driver";
-import { toBackupError } from "../lib/_neo4j_errors.ts";
+import { isLostConnection, toBackupError } from "../lib/_neo4j_errors.ts";
 import {
   isDatabaseUnavailable,
   isMemoryLimit,
@@ -74,4 +74,49 @@ Deno.test("toBackupError() names the memory limit a transaction ran into", () =>
     error.message,
     /^Cannot import backup: the server at h:1 refused a transaction for its memory limit \(db\.memory\.transaction\.max or the global pool\): The allocation of an extra 2\.0 MiB/,
   );
+});
+
+Deno.test("a connection lost while it logs in is retried and said as a lost connection, whatever the driver's code", async (t) => {
+  // The driver gives a channel failure during HELLO or LOGON the code ProtocolError.
+  const cases: [string, Error, { retried: boolean; lost: boolean }][] = [
+    [
+      "closed during login (ProtocolError)",
+      serverError("ProtocolError", "Connection was closed by server"),
+      { retried: true, lost: true },
+    ],
+    [
+      "closed later (ServiceUnavailable)",
+      serverError("ServiceUnavailable", "Connection was closed by server"),
+      { retried: true, lost: true },
+    ],
+    [
+      "refused (ServiceUnavailable)",
+      serverError(
+        "ServiceUnavailable",
+        "Failed to connect to server. Please ensure that your database is listening on the correct host and port. Caused by: connect ECONNREFUSED 127.0.0.1:1",
+      ),
+      { retried: true, lost: false },
+    ],
+    [
+      "a protocol error of the server's",
+      serverError(
+        "ProtocolError",
+        "Unknown Bolt protocol version: 5.9, server supports: 4.4",
+      ),
+      { retried: false, lost: false },
+    ],
+  ];
+  for (const [name, error, want] of cases) {
+    await t.step(name, () => {
+      equal(isRetryable(error), want.retried, "retried");
+      equal(isLostConnection(error), want.lost, "lost");
+      const failure = toBackupError(error, "Cannot extract", {
+        address: "h:1",
+      });
+      equal(
+        failure.connection,
+        want.lost ? "lost" : want.retried ? "unreachable" : undefined,
+      );
+    });
+  }
 });

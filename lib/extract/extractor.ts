@@ -904,7 +904,9 @@ export class Extractor {
   async #connect(context: ConnectionContext): Promise<ServerInfo> {
     const o = this.#options;
     try {
-      const server = await readServerInfo(o.driver, o.database);
+      const server = await readServerInfo(o.driver, o.database, {
+        signal: o.signal,
+      });
       context.address = server.address;
       await assertLosslessIntegers(o.driver, o.database);
       return server;

@@ -2,7 +2,7 @@ import neo4j, { type Driver } from "../_driver.ts";
 import { escapeName } from "../_cypher.ts";
 import { countSchema, type SchemaCounts } from "../_schema_counts.ts";
 import { readSchema } from "../_schema.ts";
-import { isMemoryLimit } from "../_retry.ts";
+import { isMemoryLimit, withRetry } from "../_retry.ts";
 
 /** What a database holds, in brief; the schema counted as {@linkcode countSchema} does. */
 export interface DatabaseContents extends SchemaCounts {
@@ -10,20 +10,37 @@ export interface DatabaseContents extends SchemaCounts {
   relationships: number;
 }
 
-/** Counts what a database holds (node and relationship counts come from the count store). */
+/** Options of {@linkcode databaseContents} and {@linkcode cleanDatabase}. */
+export interface CleanOptions {
+  /** The database; undefined for the user's home database. */
+  database?: string | undefined;
+  /** Stops the retries of a query whose connection was lost. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Counts what a database holds (node and relationship counts come from the count store); a
+ * query whose connection is lost is tried again.
+ */
 export async function databaseContents(
   driver: Driver,
-  database: string | undefined,
+  options: CleanOptions = {},
 ): Promise<DatabaseContents> {
+  const { database, signal } = options;
   const config = { database, routing: neo4j.routing.READ };
   const count = async (query: string): Promise<number> => {
-    const { records } = await driver.executeQuery(query, {}, config);
+    const { records } = await withRetry(
+      () => driver.executeQuery(query, {}, config),
+      { signal },
+    );
     return Number(records[0]?.get(0) ?? 0);
   };
   return {
     nodes: await count("MATCH (n) RETURN count(n)"),
     relationships: await count("MATCH ()-[r]->() RETURN count(r)"),
-    ...countSchema(await readSchema(driver, database)),
+    ...countSchema(
+      await withRetry(() => readSchema(driver, database), { signal }),
+    ),
   };
 }
 
@@ -31,70 +48,62 @@ export async function databaseContents(
  * Empties a database: every constraint, every index but the token lookup indexes, every
  * relationship and every node, deleting in transactions of `batchSize` so that memory stays
  * bounded however large the graph (relationships first, so that no transaction holds the whole
- * neighbourhood of a dense node).
+ * neighbourhood of a dense node). Every step is safe to repeat, and is tried again when its
+ * connection is lost.
  */
 export async function cleanDatabase(
   driver: Driver,
-  database: string | undefined,
-  batchSize: number,
+  options: CleanOptions & { batchSize: number },
 ): Promise<void> {
-  const config = { database };
-  const { records: constraints } = await driver.executeQuery(
-    "SHOW CONSTRAINTS YIELD name",
-    {},
-    config,
-  );
-  for (const record of constraints) {
-    await driver.executeQuery(
-      `DROP CONSTRAINT ${escapeName(record.get("name"))} IF EXISTS`,
-      {},
-      config,
-    );
-  }
-  const { records: indexes } = await driver.executeQuery(
-    "SHOW INDEXES YIELD name, type",
-    {},
-    config,
-  );
-  for (const record of indexes) {
-    if (record.get("type") === "LOOKUP") continue;
-    await driver.executeQuery(
-      `DROP INDEX ${escapeName(record.get("name"))} IF EXISTS`,
-      {},
-      config,
-    );
-  }
+  const { database, signal, batchSize } = options;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new RangeError(
       `batchSize must be a positive integer, got ${batchSize}`,
     );
   }
-  // CALL { ... } IN TRANSACTIONS needs an auto-commit transaction: session.run.
-  const session = driver.session({
-    database,
-    defaultAccessMode: neo4j.session.WRITE,
-  });
-  try {
-    for (
-      const query of [
-        (size: number) =>
-          `MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF ${size} ROWS`,
-        (size: number) =>
-          `MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF ${size} ROWS`,
-      ]
-    ) {
-      // A target that caps a transaction's memory may refuse a batch of large records: what
-      // was deleted stays deleted, and the rest goes in smaller batches.
-      for (let size = batchSize;; size = Math.floor(size / 2)) {
-        try {
-          await session.run(query(size));
-          break;
-        } catch (error) {
-          if (!isMemoryLimit(error) || size === 1) throw error;
-        }
+  const config = { database };
+  const run = (query: string) =>
+    withRetry(() => driver.executeQuery(query, {}, config), { signal });
+  const { records: constraints } = await run("SHOW CONSTRAINTS YIELD name");
+  for (const record of constraints) {
+    await run(`DROP CONSTRAINT ${escapeName(record.get("name"))} IF EXISTS`);
+  }
+  const { records: indexes } = await run("SHOW INDEXES YIELD name, type");
+  for (const record of indexes) {
+    if (record.get("type") === "LOOKUP") continue;
+    await run(`DROP INDEX ${escapeName(record.get("name"))} IF EXISTS`);
+  }
+  // CALL { ... } IN TRANSACTIONS needs an auto-commit transaction: session.run, in a session of
+  // its own for each try.
+  const autoCommit = (query: string) =>
+    withRetry(async () => {
+      const session = driver.session({
+        database,
+        defaultAccessMode: neo4j.session.WRITE,
+      });
+      try {
+        await session.run(query);
+      } finally {
+        await session.close().catch(() => {});
+      }
+    }, { signal });
+  for (
+    const query of [
+      (size: number) =>
+        `MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF ${size} ROWS`,
+      (size: number) =>
+        `MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF ${size} ROWS`,
+    ]
+  ) {
+    // A target that caps a transaction's memory may refuse a batch of large records: what
+    // was deleted stays deleted, and the rest goes in smaller batches.
+    for (let size = batchSize;; size = Math.floor(size / 2)) {
+      try {
+        await autoCommit(query(size));
+        break;
+      } catch (error) {
+        if (!isMemoryLimit(error) || size === 1) throw error;
       }
     }
-  } finally {
-    await session.close();
   }
 }

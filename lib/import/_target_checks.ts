@@ -34,7 +34,10 @@ export async function confirmTarget(
   policy: TargetPolicy,
   action: string,
 ): Promise<DatabaseContents> {
-  const contents = await databaseContents(target.driver, target.database);
+  const contents = await databaseContents(target.driver, {
+    database: target.database,
+    signal: target.signal,
+  });
   if (isEmpty(contents)) return contents;
   const where = `database "${server.database}" at ${server.address}`;
   const summary =
@@ -75,7 +78,11 @@ export async function prepareTarget(
   if (isEmpty(contents)) return noCounts();
   if (!options.clean) return await target.counts();
   options.onClean(0, contents.nodes);
-  await cleanDatabase(target.driver, target.database, options.batchSize);
+  await cleanDatabase(target.driver, {
+    database: target.database,
+    signal: target.signal,
+    batchSize: options.batchSize,
+  });
   options.onClean(contents.nodes, contents.nodes);
   return noCounts();
 }

@@ -411,7 +411,9 @@ export class Importer {
   /** Reads what the server is, and checks that the driver keeps integers exact. */
   async #connect(context: ConnectionContext): Promise<ServerInfo> {
     const o = this.#options;
-    const server = await readServerInfo(o.driver, o.database);
+    const server = await readServerInfo(o.driver, o.database, {
+      signal: o.signal,
+    });
     context.address = server.address;
     await assertLosslessIntegers(o.driver, o.database);
     return server;
