@@ -42,6 +42,7 @@ export type {
   ExtractProgress,
   Mended,
 } from "./lib/extract/extractor.ts";
+export type { DriverSettings } from "./lib/extract/_partition_readers.ts";
 export { Importer } from "./lib/import/importer.ts";
 export type {
   ImportCounts,

@@ -40,6 +40,7 @@ export const PERMISSION_FLAGS = [
 
 /** Modules loaded at run time (the workers), which `deno compile` must embed. */
 export const INCLUDES = [
+  "lib/extract/_reader_worker.ts",
   "lib/format/_file_sink_worker.ts",
   "lib/verify/_verify_worker.ts",
 ] as const;

@@ -1,8 +1,12 @@
-import { equal, ok } from "node:assert/strict";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
+import neo4j from "neo4j-driver";
 import { loadGeneratedGraph } from "../dev/generate_graph.ts";
+import { BackupError } from "../lib/errors.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
+import { snapshotBackup } from "./_backup.ts";
 import { openDriver, testTarget, wipe } from "./_neo4j.ts";
+import { TcpProxy } from "./_proxy.ts";
 
 /** Bytes of every file under `dir`, recursively. */
 async function sizeOnDisk(dir: string): Promise<number> {
@@ -45,6 +49,78 @@ Deno.test("Extractor reports as progress the bytes its data files take on disk, 
         equal(reported.at(-1), data);
       });
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "Extractor with driverSettings reads the partitions in workers through drivers of their own, into the same backup, and stops and resumes there",
+  // Workers read only for jobs up to the cores.
+  ignore: navigator.hardwareConcurrency < 2,
+}, async (t) => {
+  await using driver = await openDriver();
+  const target = await testTarget();
+  const { database } = target;
+  await wipe(driver, database);
+  await loadGeneratedGraph(driver, { nodes: 3000, database });
+  // The workers' drivers go through the proxy, the extractor's own straight to the server: the
+  // bytes the proxy forwards are the workers' reads.
+  await using proxy = TcpProxy.start(target.uri);
+  const driverSettings = {
+    uri: proxy.uri(),
+    auth: neo4j.auth.basic(target.username, target.password),
+  };
+  const dir = await Deno.makeTempDir({ prefix: "extractor-workers-" });
+  const options = {
+    driver,
+    ...(database ? { database } : {}),
+    partitionSize: 500,
+    jobs: 2,
+  };
+  try {
+    const here = join(dir, "here");
+    await new Extractor({ ...options, projectDir: here }).extractData();
+    equal(proxy.bytes, 0);
+    const expected = await snapshotBackup(here);
+    await t.step("the same backup", async () => {
+      const backup = join(dir, "workers");
+      const counts = await new Extractor({
+        ...options,
+        projectDir: backup,
+        driverSettings,
+      }).extractData();
+      ok(
+        proxy.bytes > counts.bytes,
+        `${proxy.bytes} bytes through the workers' drivers, ${counts.bytes} written`,
+      );
+      deepEqual(await snapshotBackup(backup), expected);
+    });
+    await t.step("stopped, then resumed", async () => {
+      const backup = join(dir, "stopped");
+      const abort = new AbortController();
+      await rejects(
+        new Extractor({
+          ...options,
+          projectDir: backup,
+          driverSettings,
+          signal: abort.signal,
+          onProgress: (p) => {
+            if (p.phase === "nodes" && p.done > 0) abort.abort();
+          },
+        }).extractData(),
+        (error) => error instanceof BackupError && error.code === "ABORTED",
+      );
+      const counts = await new Extractor({
+        ...options,
+        projectDir: backup,
+        driverSettings,
+        resume: true,
+      }).extractData();
+      ok(counts.resumedPartitions < counts.partitions);
+      deepEqual(await snapshotBackup(backup), expected);
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -99,6 +99,7 @@ export async function extractCommand(input: CommandInput): Promise<number> {
     (session) =>
       new Extractor({
         ...engineOptions(session, dir),
+        driverSettings: session.driverSettings,
         ...locationOptions(terminal),
         ...options,
         onProgress: (p) =>

@@ -1,4 +1,5 @@
 import neo4j, { type Driver } from "../_driver.ts";
+import type { DriverSettings } from "../extract/_partition_readers.ts";
 import { VERSION } from "../version.ts";
 import { type Command, UsageError, type Values } from "./_args.ts";
 import type { Terminal } from "./_terminal.ts";
@@ -52,18 +53,13 @@ export async function connectionOptions(
  * @throws {UsageError} for an address the driver cannot take (shown without its password).
  */
 export function createDriver(connection: Connection, command: Command): Driver {
+  const { uri, auth, config } = driverSettings(connection);
   try {
-    return neo4j.driver(
-      connection.address,
-      neo4j.auth.basic(connection.username, connection.password),
-      {
-        useBigInt: true,
-        userAgent: `neo4j-backup/${VERSION}`,
-        logging: { level: "error", logger: () => {} },
-        connectionTimeout: 30_000,
-        maxTransactionRetryTime: 30_000,
-      },
-    );
+    return neo4j.driver(uri, auth, {
+      ...config,
+      useBigInt: true,
+      logging: { level: "error", logger: () => {} },
+    });
   } catch (error) {
     // A permission the process lacks is not the user's typing error.
     if (
@@ -77,6 +73,19 @@ export function createDriver(connection: Connection, command: Command): Driver {
       command,
     );
   }
+}
+
+/** The driver's address, credentials and settings for `connection`, as data. */
+export function driverSettings(connection: Connection): DriverSettings {
+  return {
+    uri: connection.address,
+    auth: neo4j.auth.basic(connection.username, connection.password),
+    config: {
+      userAgent: `neo4j-backup/${VERSION}`,
+      connectionTimeout: 30_000,
+      maxTransactionRetryTime: 30_000,
+    },
+  };
 }
 
 /** An address as it may be shown: without a user name and password in it (`bolt://u:p@host`). */

@@ -1,9 +1,11 @@
 import type { Driver } from "../_driver.ts";
+import type { DriverSettings } from "../extract/_partition_readers.ts";
 import { BackupError } from "../errors.ts";
 import type { Command, Values } from "./_args.ts";
 import {
   connectionOptions,
   createDriver,
+  driverSettings,
   redactAddress,
 } from "./_connection.ts";
 import type { Who } from "./_messages.ts";
@@ -13,6 +15,8 @@ import type { Terminal } from "./_terminal.ts";
 /** What a command that talks to a database gets from {@linkcode withSession}. */
 export interface Session {
   driver: Driver;
+  /** How to open another driver like `driver` (for the extract's partition readers). */
+  driverSettings: DriverSettings;
   /** The database flag or variable; undefined for the user's home database. */
   database: string | undefined;
   /** Aborted at the first Ctrl-C. */
@@ -84,6 +88,7 @@ export async function withSession<T>(
   try {
     return await work({
       driver,
+      driverSettings: driverSettings(connection),
       database: connection.database,
       signal: abort.signal,
       confirm: (question) => ask(question, io, abort.signal),

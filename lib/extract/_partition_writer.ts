@@ -49,6 +49,11 @@ export interface WritePartitionOptions {
   signal: AbortSignal | undefined;
   /** Called after each batch with the records of that batch. */
   onBatch: (records: number) => void;
+  /**
+   * Compress, hash and write in a worker of their own (`false`: on this thread).
+   * @default {true}
+   */
+  sinkWorker?: boolean;
 }
 
 /**
@@ -80,6 +85,7 @@ export async function writePartition(
     compress: options.compress,
     fileSize: options.fileSize,
     indent: options.indent,
+    worker: options.sinkWorker ?? true,
   });
   const session = driver.session({
     database: options.database,
