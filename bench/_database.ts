@@ -6,6 +6,7 @@
  */
 import neo4j, { type Driver } from "neo4j-driver";
 import { cleanDatabase } from "../lib/import/_clean.ts";
+import { Target } from "../lib/import/_target.ts";
 import { log } from "./_format.ts";
 import type { GraphCounts } from "./_results.ts";
 
@@ -70,7 +71,7 @@ export async function settleTransactions(driver: Driver): Promise<void> {
  * checks that it is empty.
  */
 export async function emptyDatabase(driver: Driver): Promise<void> {
-  await cleanDatabase(driver, { batchSize: 10_000 });
+  await cleanDatabase(new Target(driver, undefined, undefined), 10_000);
   const left = await countDatabase(driver);
   if (left.nodes !== 0 || left.relationships !== 0) {
     throw new Error(

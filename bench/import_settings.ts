@@ -21,6 +21,7 @@ import neo4j, { type Driver } from "../lib/_driver.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { Importer, type ImportProgress } from "../lib/import/importer.ts";
 import { cleanDatabase } from "../lib/import/_clean.ts";
+import { Target } from "../lib/import/_target.ts";
 import { openBackup } from "../lib/format/backup_reader.ts";
 import {
   type SchemaStatement,
@@ -130,7 +131,7 @@ async function run(
   batchSize: number,
   schemaFirst: boolean,
 ): Promise<Times> {
-  await cleanDatabase(driver, { batchSize: 10_000 });
+  await cleanDatabase(new Target(driver, undefined, undefined), 10_000);
   const started = performance.now();
   if (schemaFirst) {
     for (const s of statements) await driver.executeQuery(s.cypher, s.params);

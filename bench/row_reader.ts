@@ -30,6 +30,7 @@ import { Neo4jServer } from "../dev/neo4j_server.ts";
 import { rowBatches } from "../lib/extract/_row_stream.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { cleanDatabase } from "../lib/import/_clean.ts";
+import { Target } from "../lib/import/_target.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -155,7 +156,7 @@ try {
   );
   if (Number(records[0]!.get("n")) !== NODES) {
     console.error(`Loading the generated graph of ${NODES} nodes...`);
-    await cleanDatabase(driver, { batchSize: 10_000 });
+    await cleanDatabase(new Target(driver, undefined, undefined), 10_000);
     const started = performance.now();
     const loaded = await loadGeneratedGraph(driver, { nodes: NODES });
     console.error(

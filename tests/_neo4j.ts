@@ -8,6 +8,7 @@
 import neo4j, { type Driver } from "neo4j-driver";
 import { Neo4jServer } from "../dev/neo4j_server.ts";
 import { cleanDatabase } from "../lib/import/_clean.ts";
+import { Target } from "../lib/import/_target.ts";
 
 /** Where the tests connect. */
 export interface TestTarget {
@@ -62,5 +63,5 @@ export async function openDriver(
  * every relationship and node (the library's own `--clean`).
  */
 export async function wipe(driver: Driver, database?: string): Promise<void> {
-  await cleanDatabase(driver, { database, batchSize: 10_000 });
+  await cleanDatabase(new Target(driver, database, undefined), 10_000);
 }

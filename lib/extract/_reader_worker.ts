@@ -36,7 +36,6 @@ export type ReaderMessage =
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ReaderRequest>) => void) | null;
   postMessage(message: ReaderMessage): void;
-  close(): void;
 };
 
 let driver: Driver | undefined;

@@ -1,8 +1,9 @@
-import neo4j, { type Driver } from "../_driver.ts";
+import neo4j from "../_driver.ts";
 import { escapeName } from "../_cypher.ts";
 import { countSchema, type SchemaCounts } from "../_schema_counts.ts";
 import { readSchema } from "../_schema.ts";
 import { isMemoryLimit, withRetry } from "../_retry.ts";
+import type { Target } from "./_target.ts";
 
 /** What a database holds, in brief; the schema counted as {@linkcode countSchema} does. */
 export interface DatabaseContents extends SchemaCounts {
@@ -10,36 +11,24 @@ export interface DatabaseContents extends SchemaCounts {
   relationships: number;
 }
 
-/** Options of {@linkcode databaseContents} and {@linkcode cleanDatabase}. */
-export interface CleanOptions {
-  /** The database; undefined for the user's home database. */
-  database?: string | undefined;
-  /** Stops the retries of a query whose connection was lost. */
-  signal?: AbortSignal | undefined;
-}
-
 /**
  * Counts what a database holds (node and relationship counts come from the count store); a
- * query whose connection is lost is tried again.
+ * query whose connection is lost is tried again ({@linkcode Target.query}).
  */
 export async function databaseContents(
-  driver: Driver,
-  options: CleanOptions = {},
+  target: Target,
 ): Promise<DatabaseContents> {
-  const { database, signal } = options;
-  const config = { database, routing: neo4j.routing.READ };
   const count = async (query: string): Promise<number> => {
-    const { records } = await withRetry(
-      () => driver.executeQuery(query, {}, config),
-      { signal },
-    );
+    const { records } = await target.query(query);
     return Number(records[0]?.get(0) ?? 0);
   };
   return {
     nodes: await count("MATCH (n) RETURN count(n)"),
     relationships: await count("MATCH ()-[r]->() RETURN count(r)"),
     ...countSchema(
-      await withRetry(() => readSchema(driver, database), { signal }),
+      await withRetry(() => readSchema(target.driver, target.database), {
+        signal: target.signal,
+      }),
     ),
   };
 }
@@ -52,18 +41,16 @@ export async function databaseContents(
  * connection is lost.
  */
 export async function cleanDatabase(
-  driver: Driver,
-  options: CleanOptions & { batchSize: number },
+  target: Target,
+  batchSize: number,
 ): Promise<void> {
-  const { database, signal, batchSize } = options;
+  const { driver, database, signal } = target;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new RangeError(
       `batchSize must be a positive integer, got ${batchSize}`,
     );
   }
-  const config = { database };
-  const run = (query: string) =>
-    withRetry(() => driver.executeQuery(query, {}, config), { signal });
+  const run = (query: string) => target.query(query, {}, true);
   const { records: constraints } = await run("SHOW CONSTRAINTS YIELD name");
   for (const record of constraints) {
     await run(`DROP CONSTRAINT ${escapeName(record.get("name"))} IF EXISTS`);

@@ -34,10 +34,7 @@ export async function confirmTarget(
   policy: TargetPolicy,
   action: string,
 ): Promise<DatabaseContents> {
-  const contents = await databaseContents(target.driver, {
-    database: target.database,
-    signal: target.signal,
-  });
+  const contents = await databaseContents(target);
   if (isEmpty(contents)) return contents;
   const where = `database "${server.database}" at ${server.address}`;
   const summary =
@@ -78,11 +75,7 @@ export async function prepareTarget(
   if (isEmpty(contents)) return noCounts();
   if (!options.clean) return await target.counts();
   options.onClean(0, contents.nodes);
-  await cleanDatabase(target.driver, {
-    database: target.database,
-    signal: target.signal,
-    batchSize: options.batchSize,
-  });
+  await cleanDatabase(target, options.batchSize);
   options.onClean(contents.nodes, contents.nodes);
   return noCounts();
 }
