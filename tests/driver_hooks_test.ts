@@ -6,7 +6,9 @@
  *   with a named zone outside the JavaScript Date range decode (without it the driver returns
  *   a value that throws when read, and such a property cannot be backed up);
  * - lib/extract/_row_stream.ts reads an extract's rows through `Result._subscribe`, in
- *   batches with flow control (without it, it falls back to the slower `for await`).
+ *   batches with flow control (without it, it falls back to the slower `for await`), and
+ *   sets the first pull of a transaction's next query (`setFirstPull`, without which a query
+ *   after a huge record asks for the session's fetch size of them).
  *
  * Each test here fails when its hook is not in place.
  *
@@ -18,7 +20,7 @@ import neo4j, {
   Result,
   zonedDateTimeFixActive,
 } from "../lib/_driver.ts";
-import { rowBatches } from "../lib/extract/_row_stream.ts";
+import { rowBatches, setFirstPull } from "../lib/extract/_row_stream.ts";
 import { openDriver, testTarget } from "./_neo4j.ts";
 
 const { DateTime } = neo4j.types;
@@ -270,4 +272,43 @@ Deno.test("rowBatches() reads through Result._subscribe, and a slow consumer pau
   );
   ok(seen.pauses >= 5, `the driver's stream was paused ${seen.pauses} times`);
   ok(seen.resumes >= seen.pauses, `${seen.resumes} resumes`);
+});
+
+Deno.test("setFirstPull() sets how many records the next query of a transaction asks for with the query", async () => {
+  await using driver = await openDriver();
+  const { database } = await testTarget();
+  await using session = driver.session({ database, fetchSize: 100 });
+  // The transaction as session.beginTransaction() returns it: what it resolves to is a copy
+  // whose methods are bound to this object, which is where the driver reads the fetch size.
+  const begun = session.beginTransaction();
+  const tx = await begun;
+  try {
+    const arrived = async (): Promise<number> => {
+      const result = tx.run("UNWIND range(1, 1000) AS i RETURN i");
+      let rows = 0;
+      const completed = Promise.withResolvers<void>();
+      const stream = await (result as unknown as {
+        _subscribe(
+          o: unknown,
+          paused: boolean,
+        ): Promise<Record<string, () => void>>;
+      })._subscribe({
+        onNext: () => rows++,
+        onCompleted: () => completed.resolve(),
+        onError: (error: unknown) => completed.reject(error),
+      }, true);
+      // Subscribed paused: only the pull that went out with the query arrives.
+      await delay(300);
+      const first = rows;
+      stream.resume!();
+      await completed.promise;
+      equal(rows, 1000);
+      return first;
+    };
+    equal(await arrived(), 100, "the session's fetch size first");
+    equal(setFirstPull(begun, 1), true, "the transaction has no _fetchSize");
+    equal(await arrived(), 1, "one record first after setFirstPull(begun, 1)");
+  } finally {
+    await tx.close();
+  }
 });

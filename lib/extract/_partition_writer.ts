@@ -6,7 +6,7 @@ import { RecordStringifyStream } from "../format/record_stringify_stream.ts";
 import type { DonePartition } from "./_checkpoint.ts";
 import type { Partition } from "./_partition_plan.ts";
 import { RecordTally } from "./_record_tally.ts";
-import { rowBatches } from "./_row_stream.ts";
+import { rowBatches, setFirstPull } from "./_row_stream.ts";
 import { fileError } from "./_files.ts";
 import {
   placePartitionFiles,
@@ -104,7 +104,9 @@ export async function writePartition(
     reading = done.promise;
     let tx: Awaited<ReturnType<typeof session.beginTransaction>> | undefined;
     try {
-      tx = await session.beginTransaction();
+      // Kept for setFirstPull: what the promise resolves to is a copy the driver does not read.
+      const begun = session.beginTransaction();
+      tx = await begun;
       // A range is read again from after the last record once a huge one has come (Neo4j
       // serves the rest of a query slowly after one), in the same transaction.
       let query = partition.query;
@@ -130,6 +132,7 @@ export async function writePartition(
           options.onBatch(converted.length);
         }
         if (!huge || last === undefined) break;
+        setFirstPull(begun, 1);
         query = {
           ...query,
           parameters: { ...query.parameters, lo: last + 1n },

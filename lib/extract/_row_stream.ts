@@ -35,10 +35,11 @@ export interface RowBatchOptions {
    */
   bytes?: number;
   /**
-   * End the batches after the one that holds a record estimated at this many bytes or more
-   * (the rest of the result is discarded), calling `onHuge`: Neo4j serves every record after a
-   * huge one in the same query slowly (measured: ~14 ms a record after a 5 MB string), so a
-   * caller that can start a new query where this one stopped gets its speed back.
+   * End the batches with a record estimated at this many bytes or more (the rest of the
+   * result is discarded, and rows that arrive after it are dropped), calling `onHuge`: Neo4j
+   * serves every record after a huge one in the same query slowly (measured: ~14 ms a record
+   * after a 5 MB string), so a caller that can start a new query where this one stopped gets
+   * its speed back (see {@linkcode setFirstPull} to keep that query's first pull small).
    * @default {Infinity}
    */
   hugeBytes?: number;
@@ -116,11 +117,13 @@ export async function* rowBatches(
   let streaming: Streaming | undefined;
   const subscribed = subscribable._subscribe({
     onNext(record): void {
-      if (cancelled) return;
+      // After a huge record the batches end with it: what the pull in flight still brings is
+      // dropped at once (the caller reads it again), not held beside the huge one.
+      if (cancelled || huge) return;
       buffer.push(record);
       const bytes = recordBytes(record);
       bufferBytes += bytes;
-      if (bytes >= hugeBytes && !huge) {
+      if (bytes >= hugeBytes) {
         huge = true;
         if (!paused) {
           paused = true;
@@ -281,4 +284,29 @@ export function estimateBytes(value: unknown): number {
       estimateBytes((value as Record<string, unknown>)[key]);
   }
   return total;
+}
+
+/** A transaction with the field neo4j-driver reads as the first pull of each query it runs. */
+interface FetchSizedTransaction {
+  _fetchSize?: number;
+}
+
+/**
+ * Sets how many records the next queries of a transaction ask for with the query itself (the
+ * first pull, which goes out before any row is weighed; later pulls are sized by
+ * {@linkcode rowBatches}). neo4j-driver takes it from the session's fetch size, per
+ * transaction, and has no public way to change it for one query: after a huge record, the
+ * query that goes on from the next id asks for one record first, since the records after a
+ * huge one are often huge too (with a first pull of 100, a run of six 5 MB records was held at
+ * once, and each was read again by every later query).
+ *
+ * `transaction` is what `session.beginTransaction()` returns, not what it resolves to: that is
+ * a copy whose methods are bound to the first, where the driver reads the field. Returns
+ * whether the field was there (tests/driver_hooks_test.ts checks that it takes effect).
+ */
+export function setFirstPull(transaction: object, records: number): boolean {
+  const tx = transaction as FetchSizedTransaction;
+  if (typeof tx._fetchSize !== "number") return false;
+  tx._fetchSize = records;
+  return true;
 }
