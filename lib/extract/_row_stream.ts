@@ -297,8 +297,8 @@ interface FetchSizedTransaction {
  * {@linkcode rowBatches}). neo4j-driver takes it from the session's fetch size, per
  * transaction, and has no public way to change it for one query: after a huge record, the
  * query that goes on from the next id asks for one record first, since the records after a
- * huge one are often huge too (with a first pull of 100, a run of six 5 MB records was held at
- * once, and each was read again by every later query).
+ * huge one are often huge too (with a first pull of 100, six records of 200,000 integers were
+ * held at once, and each huge record was read again by every later query).
  *
  * `transaction` is what `session.beginTransaction()` returns, not what it resolves to: that is
  * a copy whose methods are bound to the first, where the driver reads the field. Returns
