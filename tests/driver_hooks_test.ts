@@ -175,6 +175,23 @@ function spy(result: Result): StreamSpy {
 const delay = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Subscribes to a result through the driver's `Result._subscribe(observer, paused: true)`. */
+function subscribePaused(
+  result: unknown,
+  observer: {
+    onNext(record: { get(key: string): unknown }): void;
+    onCompleted(): void;
+    onError(error: unknown): void;
+  },
+): Promise<Record<string, () => void>> {
+  return (result as {
+    _subscribe(
+      o: unknown,
+      paused: boolean,
+    ): Promise<Record<string, () => void>>;
+  })._subscribe(observer, true);
+}
+
 Deno.test("neo4j-driver's Result._subscribe(observer, paused) resolves to a stream that pauses and resumes", async () => {
   const subscribe = (Result.prototype as unknown as Record<string, unknown>)
     ._subscribe as ((...args: unknown[]) => unknown) | undefined;
@@ -195,12 +212,7 @@ Deno.test("neo4j-driver's Result._subscribe(observer, paused) resolves to a stre
   let finished = false;
   const pauseAt = 25;
   const pausedAt = Promise.withResolvers<void>();
-  const stream = await (result as unknown as {
-    _subscribe(
-      o: unknown,
-      paused: boolean,
-    ): Promise<Record<string, () => void>>;
-  })._subscribe({
+  const stream = await subscribePaused(result, {
     onNext(record: { get(key: string): unknown }): void {
       rows.push(Number(record.get("i")));
       if (rows.length === pauseAt) {
@@ -213,7 +225,7 @@ Deno.test("neo4j-driver's Result._subscribe(observer, paused) resolves to a stre
       completed.resolve();
     },
     onError: (error: unknown) => completed.reject(error),
-  }, true);
+  });
   for (const method of ["pause", "resume", "cancel"]) {
     equal(typeof stream[method], "function", `stream.${method}`);
   }
@@ -287,16 +299,11 @@ Deno.test("setFirstPull() sets how many records the next query of a transaction 
       const result = tx.run("UNWIND range(1, 1000) AS i RETURN i");
       let rows = 0;
       const completed = Promise.withResolvers<void>();
-      const stream = await (result as unknown as {
-        _subscribe(
-          o: unknown,
-          paused: boolean,
-        ): Promise<Record<string, () => void>>;
-      })._subscribe({
+      const stream = await subscribePaused(result, {
         onNext: () => rows++,
         onCompleted: () => completed.resolve(),
         onError: (error: unknown) => completed.reject(error),
-      }, true);
+      });
       // Subscribed paused: only the pull that went out with the query arrives.
       await delay(300);
       const first = rows;
