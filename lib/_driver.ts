@@ -1,8 +1,9 @@
 /**
- * The one place the library names its driver, pinned to the version its two hooks into the
- * driver (lib/_zoned_date_time_fix.ts, lib/extract/_row_stream.ts) were written against and
- * tested with (tests/driver_hooks_test.ts). The specifier is inline (not an import-map
- * alias) so that the module also works when imported from a URL, where no deno.json applies.
+ * The one place the library names its driver, pinned to the version its hooks into the
+ * driver (lib/_zoned_date_time_fix.ts with lib/_fast_temporals.ts, lib/extract/_row_stream.ts)
+ * were written against and tested with (tests/driver_hooks_test.ts). The specifier is inline
+ * (not an import-map alias) so that the module also works when imported from a URL, where no
+ * deno.json applies.
  *
  * @module
  */

@@ -4,7 +4,9 @@
  *
  * - lib/_zoned_date_time_fix.ts patches the driver's structure transformer so that DateTimes
  *   with a named zone outside the JavaScript Date range decode (without it the driver returns
- *   a value that throws when read, and such a property cannot be backed up);
+ *   a value that throws when read, and such a property cannot be backed up), and decodes
+ *   Dates, times and DateTimes with an offset with number arithmetic (lib/_fast_temporals.ts:
+ *   without it, the driver's slower decoding runs, and its output must be what the driver's is);
  * - lib/extract/_row_stream.ts reads an extract's rows through `Result._subscribe`, in
  *   batches with flow control (without it, it falls back to the slower `for await`), and
  *   sets the first pull of a transaction's next query (`setFirstPull`, without which a query
@@ -20,6 +22,7 @@ import neo4j, {
   Result,
   zonedDateTimeFixActive,
 } from "../lib/_driver.ts";
+import { fastTemporalsDecoded } from "../lib/_fast_temporals.ts";
 import { rowBatches, setFirstPull } from "../lib/extract/_row_stream.ts";
 import { openDriver, testTarget } from "./_neo4j.ts";
 
@@ -119,6 +122,149 @@ Deno.test("a DateTime with a named zone round-trips through the server with its 
       }
       deepEqual(readFields, fields(written));
       ok(read instanceof DateTime);
+    });
+  }
+});
+
+/** A deterministic generator of numbers in [0, 1). */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * Temporal values of every kind lib/_fast_temporals.ts decodes: the edges (the first and last
+ * day Neo4j allows, leap days, the day before 1970, the last nanosecond of a day, the widest
+ * offsets), then random ones over the whole range of years and, more densely, years 1 to 3000.
+ */
+function temporalValues(count: number): Record<string, unknown[]> {
+  const { Date, DateTime, LocalDateTime, LocalTime, Time } = neo4j.types;
+  const next = seeded(7);
+  const int = (low: number, high: number): number =>
+    low + Math.floor(next() * (high - low + 1));
+  const days: [number, number, number][] = [
+    [-999_999_999, 1, 1],
+    [999_999_999, 12, 31],
+    [0, 1, 1],
+    [0, 2, 29],
+    [0, 3, 1],
+    [-1, 12, 31],
+    [1, 1, 1],
+    [1582, 10, 15],
+    [1900, 2, 28],
+    [1969, 12, 31],
+    [1970, 1, 1],
+    [2000, 2, 29],
+    [2100, 3, 1],
+    [-400, 2, 29],
+    [-401, 3, 1],
+    [142_000_000, 6, 15],
+    [-142_000_000, 6, 15],
+  ];
+  while (days.length < count) {
+    const year = next() < 0.5 ? int(1, 3000) : int(-999_999_999, 999_999_999);
+    days.push([year, int(1, 12), int(1, 28)]);
+  }
+  const clocks: [number, number, number, number][] = [
+    [0, 0, 0, 0],
+    [23, 59, 59, 999_999_999],
+    [12, 0, 0, 1],
+  ];
+  while (clocks.length < count) {
+    clocks.push([int(0, 23), int(0, 59), int(0, 59), int(0, 999_999_999)]);
+  }
+  const offsets = [-64_800, 64_800, 0, 20_700, -17_762];
+  while (offsets.length < count) offsets.push(int(-1_080, 1_080) * 60);
+  const b = BigInt;
+  return {
+    dates: days.map(([y, m, d]) => new Date(b(y), b(m), b(d))),
+    localTimes: clocks.map(([h, mi, s, ns]) =>
+      new LocalTime(b(h), b(mi), b(s), b(ns))
+    ),
+    times: clocks.map(([h, mi, s, ns], i) =>
+      new Time(b(h), b(mi), b(s), b(ns), b(offsets[i]!))
+    ),
+    localDateTimes: days.map(([y, m, d], i) => {
+      const [h, mi, s, ns] = clocks[i]!;
+      return new LocalDateTime(b(y), b(m), b(d), b(h), b(mi), b(s), b(ns));
+    }),
+    dateTimes: days.map(([y, m, d], i) => {
+      const [h, mi, s, ns] = clocks[i]!;
+      return new DateTime(
+        b(y),
+        b(m),
+        b(d),
+        b(h),
+        b(mi),
+        b(s),
+        b(ns),
+        b(offsets[i]!),
+      );
+    }),
+  };
+}
+
+/**
+ * What neo4j-driver itself builds with `useBigInt: true`, from a value it decoded as `Integer`s
+ * (its own `convertIntegerPropsIfNeeded`: a frozen copy, integers as bigints).
+ */
+function withBigInts(value: object): object {
+  const copy = Object.create(Object.getPrototypeOf(value));
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    copy[key] = neo4j.isInt(field)
+      ? (field as { toBigInt(): bigint }).toBigInt()
+      : field;
+  }
+  return Object.freeze(copy);
+}
+
+Deno.test("Dates, times and DateTimes with an offset decode fast to exactly what neo4j-driver builds", async (t) => {
+  const target = await testTarget();
+  await using driver = await openDriver(target);
+  // Integers as the driver's Integer: the fast way refuses it, so this is the driver's decoding.
+  await using reference = Object.assign(
+    neo4j.driver(
+      target.uri,
+      neo4j.auth.basic(target.username, target.password),
+      { logging: { level: "error", logger: () => {} } },
+    ),
+    { [Symbol.asyncDispose]: () => reference.close() },
+  );
+  const count = 3_000;
+  const values = temporalValues(count);
+  for (const [kind, list] of Object.entries(values)) {
+    await t.step(kind, async () => {
+      const query = "UNWIND $values AS v RETURN v";
+      const before = fastTemporalsDecoded();
+      const fast = (await driver.executeQuery(query, { values: list }, {
+        database: target.database,
+      })).records.map((r) => r.get("v") as object);
+      const decodedFast = fastTemporalsDecoded() - before;
+      const slow = (await reference.executeQuery(query, { values: list }, {
+        database: target.database,
+      })).records.map((r) => withBigInts(r.get("v") as object));
+      equal(fast.length, count);
+      for (let i = 0; i < count; i++) {
+        const [a, b] = [fast[i]!, slow[i]!];
+        deepEqual(a, b, `value ${i}: ${String(b)}`);
+        deepEqual(Object.keys(a), Object.keys(b));
+        ok(Object.isFrozen(a));
+        // And what was sent, for the values within the fast way's range and beyond it.
+        deepEqual(a, list[i]);
+      }
+      // The first values of a connection are decoded both ways, and years beyond about 142
+      // million (2^52 seconds) by the driver alone: at least the half of years 1 to 3000 went
+      // the fast way.
+      ok(
+        decodedFast > count / 2,
+        `only ${decodedFast} of ${count} ${kind} were decoded the fast way`,
+      );
     });
   }
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { BackupError } from "../lib/errors.ts";
 import { openBackup } from "../lib/format/backup_reader.ts";
 import { DataFileWriter } from "../lib/format/data_file_writer.ts";
+import { SinkWorkerPool } from "../lib/format/_file_sink.ts";
 import { JsonArrayParseStream } from "../lib/format/json_array_parse_stream.ts";
 import {
   type Manifest,
@@ -267,6 +268,36 @@ Deno.test("DataFileWriter removes its unfinished file when aborted", async () =>
     }
     deepEqual(left, []);
     deepEqual(writer.files, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("DataFileWriter borrows its worker from a pool, gives it back when done and ends it when aborted", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    using workers = new SinkWorkerPool();
+    const record = '{"node_id":0,"node_labels":[],"node_props":{}}';
+    for (let i = 0; i < 3; i++) {
+      const writer = new DataFileWriter(dir, "nodes", {
+        recordsBefore: i,
+        workers,
+      });
+      await ReadableStream.from([[record]]).pipeTo(writer);
+      equal(writer.files[0]!.records, 1);
+    }
+    equal(workers.started, 1, "three writers in turn share one worker");
+    const aborted = new DataFileWriter(dir, "relationships", { workers });
+    const w = aborted.getWriter();
+    await w.write(['{"rel_id":1}']);
+    await w.abort(new Error("stop"));
+    const after = new DataFileWriter(dir, "nodes", {
+      recordsBefore: 10,
+      workers,
+    });
+    await ReadableStream.from([[record]]).pipeTo(after);
+    equal(workers.started, 2, "the aborted writer's worker is not reused");
+    deepEqual(after.files.map((f) => f.path), ["data/nodes_11.json.gz"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import neo4j, { type Driver } from "../_driver.ts";
 import { DataFileWriter } from "../format/data_file_writer.ts";
+import type { SinkWorkerPool } from "../format/_file_sink.ts";
 import { DATA_DIR } from "../format/layout.ts";
 import { RecordStringifyStream } from "../format/record_stringify_stream.ts";
 import type { DonePartition } from "./_checkpoint.ts";
@@ -54,6 +55,8 @@ export interface WritePartitionOptions {
    * @default {true}
    */
   sinkWorker?: boolean;
+  /** Where that worker comes from and goes back to (without: one of its own, ended after). */
+  sinkWorkers?: SinkWorkerPool;
 }
 
 /**
@@ -86,6 +89,7 @@ export async function writePartition(
     fileSize: options.fileSize,
     indent: options.indent,
     worker: options.sinkWorker ?? true,
+    ...(options.sinkWorkers ? { workers: options.sinkWorkers } : {}),
   });
   const session = driver.session({
     database: options.database,

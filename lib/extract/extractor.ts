@@ -59,6 +59,7 @@ import {
   planPartitions,
 } from "./_partition_plan.ts";
 import { PARTITIONS_DIR, writePartition } from "./_partition_writer.ts";
+import { SinkWorkerPool } from "../format/_file_sink.ts";
 import {
   countSelectedTypes,
   nodesByIdQuery,
@@ -307,6 +308,8 @@ export class Extractor {
   #jobs = 0;
   /** The workers that read partitions (with `driverSettings`), once one is needed. */
   #readers: PartitionReaders | undefined;
+  /** The workers that compress and write partitions read on this thread, kept between them. */
+  #sinkWorkers: SinkWorkerPool | undefined;
 
   /** Checks the options; nothing runs until {@linkcode Extractor.extractData}. */
   constructor(options: ExtractorOptions) {
@@ -451,6 +454,8 @@ export class Extractor {
         checkpoint.close();
         await this.#readers?.close();
         this.#readers = undefined;
+        this.#sinkWorkers?.close();
+        this.#sinkWorkers = undefined;
       }
     } catch (error) {
       const failure = extractError(error, context);
@@ -749,7 +754,11 @@ export class Extractor {
     const readers = this.#readersFor();
     const write: typeof writePartition = readers
       ? (_, partition, options) => readers.write(partition, options)
-      : writePartition;
+      : (driver, partition, options) =>
+        writePartition(driver, partition, {
+          ...options,
+          sinkWorkers: this.#sinkWorkers ??= new SinkWorkerPool(),
+        });
     return withRetry(() => {
       if (tries++ > 0) hooks.onRetry?.();
       return write(o.driver, partition, {

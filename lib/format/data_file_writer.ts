@@ -5,6 +5,7 @@ import {
   type FileSink,
   openLocalSink,
   SinkWorker,
+  type SinkWorkerPool,
 } from "./_file_sink.ts";
 import { DATA_DIR, dataFilePath, type RecordKind } from "./layout.ts";
 import type { DataFileEntry } from "./manifest.ts";
@@ -37,6 +38,11 @@ export interface DataFileWriterOptions {
    * @default {true}
    */
   worker?: boolean;
+  /**
+   * Where the worker comes from, and goes back to once the writer is done (with `worker`
+   * not false): a writer without a pool starts a worker of its own and ends it.
+   */
+  workers?: SinkWorkerPool;
 }
 
 /** The default of {@linkcode DataFileWriterOptions.fileSize}. */
@@ -75,6 +81,7 @@ class DataFileSink implements UnderlyingSink<string[]> {
   #pendingChars = 0;
   /** undefined: not started yet; null: none (not wanted, or none could start). */
   #worker: SinkWorker | undefined | null;
+  readonly #workers: SinkWorkerPool | undefined;
 
   constructor(dir: string, kind: RecordKind, options: DataFileWriterOptions) {
     this.#dir = dir;
@@ -85,6 +92,7 @@ class DataFileSink implements UnderlyingSink<string[]> {
     this.#prefix = indent > 0 ? " ".repeat(indent) : "";
     this.#total = options.recordsBefore ?? 0;
     this.#worker = options.worker === false ? null : undefined;
+    this.#workers = options.workers;
   }
 
   /** Bytes of the current file that have reached the disk. */
@@ -116,7 +124,8 @@ class DataFileSink implements UnderlyingSink<string[]> {
 
   /**
    * Gives up: the file being written is deleted and the worker ends (or it would keep the
-   * process alive). A stream whose sink failed is not aborted by the streams machinery.
+   * process alive), even one from a pool (a writer that failed does not vouch for its worker).
+   * A stream whose sink failed is not aborted by the streams machinery.
    */
   async abort(): Promise<void> {
     const file = this.#active;
@@ -128,7 +137,8 @@ class DataFileSink implements UnderlyingSink<string[]> {
       await file.sink.abort().catch(() => {});
       await Deno.remove(join(this.#dir, file.temporary)).catch(() => {});
     }
-    this.#stop();
+    this.#worker?.terminate();
+    this.#worker = null;
   }
 
   async #add(text: string): Promise<void> {
@@ -153,7 +163,11 @@ class DataFileSink implements UnderlyingSink<string[]> {
     const path = join(this.#dir, temporary);
     try {
       await Deno.mkdir(join(this.#dir, DATA_DIR), { recursive: true });
-      if (this.#worker === undefined) this.#worker = SinkWorker.start() ?? null;
+      if (this.#worker === undefined) {
+        this.#worker =
+          (this.#workers ? this.#workers.take() : SinkWorker.start()) ??
+            null;
+      }
       const sink = this.#worker
         ? await this.#worker.open(path, this.#compress)
         : await openLocalSink(path, this.#compress);
@@ -223,8 +237,12 @@ class DataFileSink implements UnderlyingSink<string[]> {
     });
   }
 
+  /** Done with the worker: back to the pool, or ended. */
   #stop(): void {
-    this.#worker?.terminate();
+    if (this.#worker) {
+      if (this.#workers) this.#workers.give(this.#worker);
+      else this.#worker.terminate();
+    }
     this.#worker = null;
   }
 
