@@ -15,7 +15,9 @@
  * exactly as before.
  *
  * The same patch sends Dates, times and DateTimes with an offset through lib/_fast_temporals.ts
- * first, which builds the driver's own objects for them with number arithmetic, faster.
+ * first, which builds the driver's own objects for them with number arithmetic, faster; and
+ * the driver's encoding (`toStructure`) too, which there returns plain objects and arrays at
+ * once and encodes those temporal values with number arithmetic.
  *
  * It patches the driver's structure transformer once, when the library loads, and only if the
  * driver looks as expected; otherwise it does nothing and such values fail with the driver's
@@ -29,7 +31,7 @@
  */
 import transformerModule from "npm:neo4j-driver-bolt-connection@6.3.0/lib/bolt/transformer.js";
 import neo4j from "npm:neo4j-driver@6.3.0";
-import { decodeStructure } from "./_fast_temporals.ts";
+import { decodeStructure, encodeValue } from "./_fast_temporals.ts";
 
 /** Bolt's DateTimeWithZoneId (UTC) structure. */
 const DATE_TIME_WITH_ZONE_ID = 0x69;
@@ -70,6 +72,16 @@ function install(): void {
   };
   prototype.fromStructure = patched;
   prototype[PATCHED] = patched;
+  const toStructure = prototype.toStructure;
+  if (typeof toStructure === "function") {
+    prototype.toStructure = function (this: object, value: unknown): unknown {
+      return encodeValue(
+        this,
+        value,
+        toStructure as (value: unknown) => unknown,
+      );
+    };
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { BackupError } from "../lib/errors.ts";
 import { openBackup } from "../lib/format/backup_reader.ts";
 import { DataFileWriter } from "../lib/format/data_file_writer.ts";
-import { SinkWorkerPool } from "../lib/format/_file_sink.ts";
+import { SinkWorkerPool } from "../lib/format/sink_worker_pool.ts";
 import { JsonArrayParseStream } from "../lib/format/json_array_parse_stream.ts";
 import {
   type Manifest,

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import neo4j, { type Driver } from "../_driver.ts";
 import { DataFileWriter } from "../format/data_file_writer.ts";
-import type { SinkWorkerPool } from "../format/_file_sink.ts";
+import type { SinkWorkerPool } from "../format/sink_worker_pool.ts";
 import { DATA_DIR } from "../format/layout.ts";
 import { RecordStringifyStream } from "../format/record_stringify_stream.ts";
 import type { DonePartition } from "./_checkpoint.ts";

@@ -59,7 +59,7 @@ import {
   planPartitions,
 } from "./_partition_plan.ts";
 import { PARTITIONS_DIR, writePartition } from "./_partition_writer.ts";
-import { SinkWorkerPool } from "../format/_file_sink.ts";
+import { SinkWorkerPool } from "../format/sink_worker_pool.ts";
 import {
   countSelectedTypes,
   nodesByIdQuery,

@@ -140,67 +140,6 @@ export class SinkWorker {
   }
 }
 
-/**
- * Workers of {@linkcode SinkWorker} kept for the next file writer once one is done with them:
- * starting a worker takes about 65 ms of CPU (measured: 64 writers of a small file, each with a
- * worker of its own, took 4.1 s), and an extract writes its partitions' files with a writer
- * each. The workers end with {@linkcode SinkWorkerPool.close}; until then they keep the process
- * alive.
- *
- * @example Two writers, one after the other, with one worker
- * ```ts
- * import { equal } from "node:assert/strict";
- * import { DataFileWriter } from "./data_file_writer.ts";
- * import { SinkWorkerPool } from "./_file_sink.ts";
- *
- * const dir = await Deno.makeTempDir();
- * using workers = new SinkWorkerPool();
- * for (const recordsBefore of [0, 1]) {
- *   const writer = new DataFileWriter(dir, "nodes", { recordsBefore, workers });
- *   await ReadableStream.from([['{"node_id":0,"node_labels":[],"node_props":{}}']])
- *     .pipeTo(writer);
- * }
- * equal(workers.started, 1);
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export class SinkWorkerPool implements Disposable {
-  #idle: SinkWorker[] = [];
-  #closed = false;
-  #started = 0;
-
-  /** Workers started so far. */
-  get started(): number {
-    return this.#started;
-  }
-
-  /** An idle worker, or a new one; undefined where workers are not available. */
-  take(): SinkWorker | undefined {
-    const idle = this.#idle.pop();
-    if (idle) return idle;
-    const worker = SinkWorker.start();
-    if (worker) this.#started++;
-    return worker;
-  }
-
-  /** Takes a worker back for the next writer; one that failed, or after close, is ended. */
-  give(worker: SinkWorker): void {
-    if (this.#closed || !worker.reusable) worker.terminate();
-    else this.#idle.push(worker);
-  }
-
-  /** Ends the idle workers, and those given back from now on. */
-  close(): void {
-    this.#closed = true;
-    for (const worker of this.#idle.splice(0)) worker.terminate();
-  }
-
-  /** {@linkcode SinkWorkerPool.close}. */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-}
-
 function check(response: SinkResponse): SinkResponse & { op: "done" } {
   if (response.op === "error") {
     const error = new Error(response.message);

@@ -5,8 +5,12 @@ import {
   type FileSink,
   openLocalSink,
   SinkWorker,
-  type SinkWorkerPool,
 } from "./_file_sink.ts";
+import {
+  giveSinkWorker,
+  type SinkWorkerPool,
+  takeSinkWorker,
+} from "./sink_worker_pool.ts";
 import { DATA_DIR, dataFilePath, type RecordKind } from "./layout.ts";
 import type { DataFileEntry } from "./manifest.ts";
 
@@ -164,9 +168,10 @@ class DataFileSink implements UnderlyingSink<string[]> {
     try {
       await Deno.mkdir(join(this.#dir, DATA_DIR), { recursive: true });
       if (this.#worker === undefined) {
-        this.#worker =
-          (this.#workers ? this.#workers.take() : SinkWorker.start()) ??
-            null;
+        this.#worker = (this.#workers
+          ? takeSinkWorker(this.#workers)
+          : SinkWorker.start()) ??
+          null;
       }
       const sink = this.#worker
         ? await this.#worker.open(path, this.#compress)
@@ -240,7 +245,7 @@ class DataFileSink implements UnderlyingSink<string[]> {
   /** Done with the worker: back to the pool, or ended. */
   #stop(): void {
     if (this.#worker) {
-      if (this.#workers) this.#workers.give(this.#worker);
+      if (this.#workers) giveSinkWorker(this.#workers, this.#worker);
       else this.#worker.terminate();
     }
     this.#worker = null;

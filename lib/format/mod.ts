@@ -66,6 +66,7 @@ export { Selector } from "./selection.ts";
 export type { Selection, SelectionRecord } from "./selection.ts";
 export { DataFileWriter, DEFAULT_FILE_SIZE } from "./data_file_writer.ts";
 export type { DataFileWriterOptions } from "./data_file_writer.ts";
+export { SinkWorkerPool } from "./sink_worker_pool.ts";
 export { JsonArrayParseStream } from "./json_array_parse_stream.ts";
 export type { JsonArrayParseStreamOptions } from "./json_array_parse_stream.ts";
 export { RecordParseStream } from "./record_parse_stream.ts";
