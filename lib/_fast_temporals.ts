@@ -60,8 +60,13 @@ interface Struct {
 
 type Decoder = (fields: unknown[]) => object | undefined;
 
-/** An integer field as a number, if it is one within {@linkcode LIMIT}. */
+/** An integer field (number, bigint or driver Integer) as a number, if within {@linkcode LIMIT}. */
 function toNumber(value: unknown): number | undefined {
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && value < LIMIT && value > -LIMIT
+      ? value
+      : undefined;
+  }
   if (typeof value === "bigint") {
     return value < LIMIT && value > -LIMIT ? Number(value) : undefined;
   }
@@ -162,7 +167,20 @@ function dateTimeFields(
   };
 }
 
-const DECODERS = new Map<number, [size: number, Decoder]>([
+/** The decoders by signature, each taking only structures of its number of fields. */
+function decoders(
+  list: [number, [size: number, Decoder]][],
+): Map<number, (struct: Struct) => object | undefined> {
+  return new Map(
+    list.map(([signature, [size, decode]]) => [
+      signature,
+      (struct: Struct) =>
+        struct.fields.length === size ? decode(struct.fields) : undefined,
+    ]),
+  );
+}
+
+const DECODERS = decoders([
   [DATE, [1, (fields) => {
     const epochDay = toNumber(fields[0]);
     if (epochDay === undefined) return undefined;
@@ -225,19 +243,58 @@ const DECODERS = new Map<number, [size: number, Decoder]>([
   }]],
 ]);
 
-/** Values decoded the fast way so far (for the tests). */
-let fastDecoded = 0;
-
-/** How many values were decoded the fast way so far in this process (for the tests). */
-export function fastTemporalsDecoded(): number {
-  return fastDecoded;
-}
-
-/** Per transformer (one per connection) and signature: values left to check, or trusted. */
-const checks = new WeakMap<object, Map<number, number>>();
-/** A check failed: the transformer and signatures that the driver decodes from now on. */
+/** A kind's state on a transformer once no values are left to check: the fast way, or not. */
 const TRUSTED = 0;
 const REFUSED = -1;
+
+/**
+ * A fast way beside the driver's, for one direction: per transformer (one per connection) and
+ * kind, the first {@linkcode CHECKED_VALUES} values go both ways and must come out the same
+ * (`same`); then the fast way alone is taken, or, after one difference, the driver's alone.
+ */
+class CheckedFastPath<Kind, Input> {
+  readonly #states = new WeakMap<object, Map<Kind, number>>();
+  readonly #same: (fast: object, reference: unknown) => boolean;
+  /** Values the fast way alone gave so far (for the tests). */
+  taken = 0;
+
+  constructor(same: (fast: object, reference: unknown) => boolean) {
+    this.#same = same;
+  }
+
+  /**
+   * `fast(input)` (undefined: not for the fast way) or `original` called on `transformer` with
+   * `input`, as the checks of `kind` on `transformer` have it.
+   */
+  run(
+    transformer: object,
+    kind: Kind,
+    fast: (input: Input) => object | undefined,
+    input: Input,
+    original: (this: unknown, input: Input) => unknown,
+  ): unknown {
+    let states = this.#states.get(transformer);
+    if (!states) this.#states.set(transformer, states = new Map());
+    const left = states.get(kind) ?? CHECKED_VALUES;
+    if (left === REFUSED) return original.call(transformer, input);
+    let value: object | undefined;
+    try {
+      value = fast(input);
+    } catch {
+      value = undefined;
+    }
+    if (left === TRUSTED) {
+      if (value === undefined) return original.call(transformer, input);
+      this.taken++;
+      return value;
+    }
+    const reference = original.call(transformer, input);
+    if (value !== undefined) {
+      states.set(kind, this.#same(value, reference) ? left - 1 : REFUSED);
+    }
+    return reference;
+  }
+}
 
 /** Whether two decoded values are the same object as far as anyone can tell. */
 function same(a: unknown, b: unknown): boolean {
@@ -266,6 +323,13 @@ function same(a: unknown, b: unknown): boolean {
   return true;
 }
 
+const decoding = new CheckedFastPath<number, Struct>(same);
+
+/** How many values were decoded the fast way so far in this process (for the tests). */
+export function fastTemporalsDecoded(): number {
+  return decoding.taken;
+}
+
 /**
  * Decodes `struct` the fast way when it is one of the structures above and the fast way has
  * proved itself on this transformer; otherwise (and while it is being checked) with `original`,
@@ -278,43 +342,13 @@ export function decodeStructure(
 ): unknown {
   const decoder = DECODERS.get(struct?.signature);
   if (!decoder) return original.call(transformer, struct);
-  let states = checks.get(transformer);
-  if (!states) checks.set(transformer, states = new Map());
-  const left = states.get(struct.signature) ?? CHECKED_VALUES;
-  if (left === REFUSED) return original.call(transformer, struct);
-  let fast: object | undefined;
-  const [size, decode] = decoder;
-  try {
-    fast = struct.fields.length === size ? decode(struct.fields) : undefined;
-  } catch {
-    fast = undefined;
-  }
-  if (left === TRUSTED) {
-    if (fast === undefined) return original.call(transformer, struct);
-    fastDecoded++;
-    return fast;
-  }
-  const reference = original.call(transformer, struct);
-  if (fast !== undefined) {
-    states.set(struct.signature, same(fast, reference) ? left - 1 : REFUSED);
-  }
-  return reference;
+  return decoding.run(transformer, struct.signature, decoder, struct, original);
 }
 
 /** The driver's packstream `Structure` class (a CommonJS module: its default import is `exports`). */
 const Structure = (structureModule as unknown as {
   Structure?: new (signature: number, fields: unknown[]) => Struct;
 }).Structure;
-
-/** A field of a driver temporal value (number, bigint or driver Integer) as a number. */
-function fieldNumber(value: unknown): number | undefined {
-  if (typeof value === "number") {
-    return Number.isSafeInteger(value) && value < LIMIT && value > -LIMIT
-      ? value
-      : undefined;
-  }
-  return toNumber(value);
-}
 
 /** The driver's `dateToEpochDay`, step for step, on numbers. */
 function epochDay(year: number, month: number, day: number): number {
@@ -341,7 +375,7 @@ function numbers(
 ): number[] | undefined {
   const result: number[] = [];
   for (const key of keys) {
-    const number = fieldNumber(value[key]);
+    const number = toNumber(value[key]);
     if (number === undefined) return undefined;
     result.push(number);
   }
@@ -387,7 +421,7 @@ const ENCODERS = new Map<object, Encoder>([
   }],
   [neo4j.types.Time.prototype, (value) => {
     const fields = numbers(value, CLOCK_KEYS);
-    const offset = fieldNumber(value.timeZoneOffsetSeconds);
+    const offset = toNumber(value.timeZoneOffsetSeconds);
     return fields && offset !== undefined
       ? new Structure!(TIME, [int(nanoOfDay(fields)), int(offset)])
       : undefined;
@@ -405,7 +439,7 @@ const ENCODERS = new Map<object, Encoder>([
       return undefined;
     }
     const fields = numbers(value, DATE_TIME_KEYS);
-    const offset = fieldNumber(value.timeZoneOffsetSeconds);
+    const offset = toNumber(value.timeZoneOffsetSeconds);
     const seconds = fields && localEpochSecond(fields);
     return seconds === undefined || offset === undefined
       ? undefined
@@ -417,11 +451,9 @@ const ENCODERS = new Map<object, Encoder>([
   }],
 ]);
 
-/** Per transformer and prototype: values left to check, or trusted, as for decoding. */
-const encodeChecks = new WeakMap<object, Map<object, number>>();
-
 /** Whether two structures are the same: signature, and fields (Integers by value). */
-function sameStructure(a: Struct, b: unknown): boolean {
+function sameStructure(fast: object, b: unknown): boolean {
+  const a = fast as Struct;
   if (
     typeof b !== "object" || b === null ||
     Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)
@@ -443,12 +475,13 @@ function sameStructure(a: Struct, b: unknown): boolean {
   return true;
 }
 
-/** Values encoded the fast way so far (for the tests). */
-let fastEncoded = 0;
+const encoding = new CheckedFastPath<object, Record<string, unknown>>(
+  sameStructure,
+);
 
 /** How many values were encoded the fast way so far in this process (for the tests). */
 export function fastTemporalsEncoded(): number {
-  return fastEncoded;
+  return encoding.taken;
 }
 
 /**
@@ -472,24 +505,11 @@ export function encodeValue(
   }
   const encoder = Structure && ENCODERS.get(prototype);
   if (!encoder) return original.call(transformer, value);
-  let states = encodeChecks.get(transformer);
-  if (!states) encodeChecks.set(transformer, states = new Map());
-  const left = states.get(prototype) ?? CHECKED_VALUES;
-  if (left === REFUSED) return original.call(transformer, value);
-  let fast: Struct | undefined;
-  try {
-    fast = encoder(value as Record<string, unknown>);
-  } catch {
-    fast = undefined;
-  }
-  if (left === TRUSTED) {
-    if (fast === undefined) return original.call(transformer, value);
-    fastEncoded++;
-    return fast;
-  }
-  const reference = original.call(transformer, value);
-  if (fast !== undefined) {
-    states.set(prototype, sameStructure(fast, reference) ? left - 1 : REFUSED);
-  }
-  return reference;
+  return encoding.run(
+    transformer,
+    prototype,
+    encoder,
+    value as Record<string, unknown>,
+    original,
+  );
 }
