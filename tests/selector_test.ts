@@ -118,17 +118,17 @@ Deno.test("nodeQueries() and relationshipQueries() escape every name and pass va
     excludeTypes: ["U"],
   });
   deepEqual(nodeQueries(selector).map((q) => q.text), [
-    "MATCH (n:`A``b`) WHERE NOT (n:`X`) RETURN id(n) AS id, labels(n) AS labels, properties(n) AS props",
-    "MATCH (n:`C`) WHERE NOT (n:`A``b`) AND NOT (n:`X`) RETURN id(n) AS id, labels(n) AS labels, properties(n) AS props",
+    "MATCH (n:`A``b`) WHERE NOT (n:`X`) WITH n, properties(n) AS p RETURN id(n) AS id, labels(n) AS labels, keys(p) AS keys, [k IN keys(p) | p[k]] AS values",
+    "MATCH (n:`C`) WHERE NOT (n:`A``b`) AND NOT (n:`X`) WITH n, properties(n) AS p RETURN id(n) AS id, labels(n) AS labels, keys(p) AS keys, [k IN keys(p) | p[k]] AS values",
   ]);
   const [first] = relationshipQueries(selector);
   equal(
     first!.text,
-    "MATCH (a:`A``b`)-[r:`T``1`]->(b) WHERE NOT (a:`X`) AND (b:`A``b` OR b:`C`) AND NOT (b:`X`) AND NOT type(r) IN $excludeTypes RETURN id(r) AS id, type(r) AS type, id(a) AS start, id(b) AS end, properties(r) AS props",
+    "MATCH (a:`A``b`)-[r:`T``1`]->(b) WHERE NOT (a:`X`) AND (b:`A``b` OR b:`C`) AND NOT (b:`X`) AND NOT type(r) IN $excludeTypes WITH a, r, b, properties(r) AS p RETURN id(r) AS id, type(r) AS type, id(a) AS start, id(b) AS end, keys(p) AS keys, [k IN keys(p) | p[k]] AS values",
   );
   deepEqual(first!.parameters, { excludeTypes: ["U"] });
   deepEqual(nodeQueries(new Selector()).map((q) => q.text), [
-    "MATCH (n) RETURN id(n) AS id, labels(n) AS labels, properties(n) AS props",
+    "MATCH (n) WITH n, properties(n) AS p RETURN id(n) AS id, labels(n) AS labels, keys(p) AS keys, [k IN keys(p) | p[k]] AS values",
   ]);
   deepEqual(nodeQueries(new Selector({ data: false })), []);
   deepEqual(relationshipQueries(new Selector({ data: false })), []);

@@ -3,10 +3,11 @@ import neo4j, { type Driver } from "../_driver.ts";
 import { DataFileWriter } from "../format/data_file_writer.ts";
 import type { SinkWorkerPool } from "../format/sink_worker_pool.ts";
 import { DATA_DIR } from "../format/layout.ts";
-import { RecordStringifyStream } from "../format/record_stringify_stream.ts";
+import { DEFAULT_CHUNK_CHARS } from "../format/record_stringify_stream.ts";
+import { textChunks } from "../format/_text_chunks.ts";
 import type { DonePartition } from "./_checkpoint.ts";
 import type { Partition } from "./_partition_plan.ts";
-import { RecordTally } from "./_record_tally.ts";
+import { RecordTally, rowId } from "./_record_tally.ts";
 import { rowBatches, setFirstPull } from "./_row_stream.ts";
 import { fileError } from "./_files.ts";
 import {
@@ -82,8 +83,8 @@ export async function writePartition(
   } catch (error) {
     throw fileError(path, error, "create");
   }
-  const tally = new RecordTally();
-  const toRecord = partition.kind === "nodes" ? tally.node : tally.relationship;
+  const tally = new RecordTally(options.indent);
+  const toText = partition.kind === "nodes" ? tally.node : tally.relationship;
   const writer = new DataFileWriter(path, partition.kind, {
     compress: options.compress,
     fileSize: options.fileSize,
@@ -103,7 +104,9 @@ export async function writePartition(
   // (undefined while it has not started).
   let reading: Promise<void> | undefined;
   let committed = false;
-  async function* batches(): AsyncGenerator<ReturnType<typeof toRecord>[]> {
+  // The texts of the records, in chunks of at most DEFAULT_CHUNK_CHARS, made as the writer
+  // takes them.
+  async function* texts(): AsyncGenerator<string[]> {
     const done = Promise.withResolvers<void>();
     reading = done.promise;
     let tx: Awaited<ReturnType<typeof session.beginTransaction>> | undefined;
@@ -129,11 +132,11 @@ export async function writePartition(
           },
         );
         for await (const batch of rows) {
-          const converted = batch.map(toRecord);
-          records += converted.length;
-          last = converted.at(-1)?.id ?? last;
-          yield converted;
-          options.onBatch(converted.length);
+          if (batch.length === 0) continue;
+          yield* textChunks(batch, toText, DEFAULT_CHUNK_CHARS);
+          records += batch.length;
+          last = rowId(batch.at(-1)!);
+          options.onBatch(batch.length);
         }
         if (!huge || last === undefined) break;
         setFirstPull(begun, 1);
@@ -150,9 +153,10 @@ export async function writePartition(
     }
   }
   try {
-    await ReadableStream.from(batches())
-      .pipeThrough(new RecordStringifyStream({ indent: options.indent }))
-      .pipeTo(writer, options.signal ? { signal: options.signal } : {});
+    await ReadableStream.from(texts()).pipeTo(
+      writer,
+      options.signal ? { signal: options.signal } : {},
+    );
   } catch (error) {
     await reading;
     await session.close().catch(() => {});

@@ -8,10 +8,16 @@ export interface Query {
   parameters: Record<string, unknown>;
 }
 
+/**
+ * The columns of a node row: id, labels, then its properties as two lists, keys and values in
+ * the same order (see `RecordTally`: the driver builds no object for them). The map is made
+ * once on the server (`p[k]` is a lookup in it; `n[k]` would read the node again per key).
+ */
 const NODE_COLUMNS =
-  "RETURN id(n) AS id, labels(n) AS labels, properties(n) AS props";
+  "WITH n, properties(n) AS p RETURN id(n) AS id, labels(n) AS labels, keys(p) AS keys, [k IN keys(p) | p[k]] AS values";
+/** The columns of a relationship row: id, type, start, end, keys and values (as nodes'). */
 const RELATIONSHIP_COLUMNS =
-  "RETURN id(r) AS id, type(r) AS type, id(a) AS start, id(b) AS end, properties(r) AS props";
+  "WITH a, r, b, properties(r) AS p RETURN id(r) AS id, type(r) AS type, id(a) AS start, id(b) AS end, keys(p) AS keys, [k IN keys(p) | p[k]] AS values";
 
 /**
  * The queries that stream the selected nodes, together each node once: id, labels, properties.
