@@ -4,6 +4,7 @@ import neo4j from "neo4j-driver";
 import { loadGeneratedGraph } from "../dev/generate_graph.ts";
 import { BackupError } from "../lib/errors.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
+import { HeapCollector } from "../lib/extract/_heap_collector.ts";
 import { snapshotBackup } from "./_backup.ts";
 import { openDriver, testTarget, wipe } from "./_neo4j.ts";
 import { TcpProxy } from "./_proxy.ts";
@@ -121,6 +122,46 @@ Deno.test({
       ok(counts.resumedPartitions < counts.partitions);
       deepEqual(await snapshotBackup(backup), expected);
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Extractor with collectGarbage collects the heap after each huge record and writes the same backup", async () => {
+  await using driver = await openDriver();
+  const { database } = await testTarget();
+  await wipe(driver, database);
+  await loadGeneratedGraph(driver, { nodes: 500, database });
+  // Three records of 1.5 MiB each, in ranges of their own among the small ones.
+  await driver.executeQuery(
+    "MATCH (n) WITH n ORDER BY id(n) SKIP 100 LIMIT 3 SET n.blob = $blob",
+    { blob: "x".repeat(1536 * 1024) },
+    database ? { database } : {},
+  );
+  const dir = await Deno.makeTempDir({ prefix: "extractor-gc-" });
+  try {
+    const options = {
+      driver,
+      ...(database ? { database } : {}),
+      partitionSize: 200,
+    };
+    const plain = join(dir, "plain");
+    await new Extractor({ ...options, projectDir: plain }).extractData();
+    equal(
+      HeapCollector.get()?.collections ?? 0,
+      0,
+      "collections without the option",
+    );
+    const collected = join(dir, "collected");
+    await new Extractor({
+      ...options,
+      projectDir: collected,
+      collectGarbage: true,
+    }).extractData();
+    const collector = HeapCollector.get();
+    ok(collector, "this runtime gives gc to new contexts after --expose-gc");
+    ok(collector.collections >= 3, `${collector.collections} collections`);
+    deepEqual(await snapshotBackup(collected), await snapshotBackup(plain));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -102,6 +102,8 @@ export async function extractCommand(input: CommandInput): Promise<number> {
         driverSettings: session.driverSettings,
         ...locationOptions(terminal),
         ...options,
+        // The CLI is the whole program: it may set V8's --expose-gc (see the option).
+        collectGarbage: true,
         onProgress: (p) =>
           progress.update({
             ...p,

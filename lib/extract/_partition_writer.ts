@@ -10,6 +10,7 @@ import type { Partition } from "./_partition_plan.ts";
 import { RecordTally, rowId } from "./_record_tally.ts";
 import { rowBatches, setFirstPull } from "./_row_stream.ts";
 import { fileError } from "./_files.ts";
+import { HeapCollector } from "./_heap_collector.ts";
 import {
   placePartitionFiles,
   removePartitionFiles,
@@ -58,6 +59,12 @@ export interface WritePartitionOptions {
   sinkWorker?: boolean;
   /** Where that worker comes from and goes back to (without: one of its own, ended after). */
   sinkWorkers?: SinkWorkerPool;
+  /**
+   * Ask V8 for full collections after huge records and after batches that leave much garbage
+   * (see `HeapCollector`; it sets `--expose-gc` for the whole process).
+   * @default {false}
+   */
+  collectGarbage?: boolean;
 }
 
 /**
@@ -99,6 +106,7 @@ export async function writePartition(
     // rows cannot flood memory; rowBatches sizes the later pulls by the bytes of the rows.
     fetchSize: Math.min(FIRST_FETCH, options.fetchSize),
   });
+  const collector = options.collectGarbage ? HeapCollector.get() : undefined;
   let records = 0;
   // Settled when the generator has finished with the driver's result, however it ended
   // (undefined while it has not started).
@@ -137,8 +145,10 @@ export async function writePartition(
           records += batch.length;
           last = rowId(batch.at(-1)!);
           options.onBatch(batch.length);
+          if (!huge) collector?.afterBatch();
         }
         if (!huge || last === undefined) break;
+        collector?.afterHuge();
         setFirstPull(begun, 1);
         query = {
           ...query,
