@@ -51,11 +51,15 @@ export class HeapCollector {
   #threshold = FLOOR_BYTES;
   #lastEnd = 0;
   #lastCost = 0;
-  /** Collections made so far. */
-  collections = 0;
+  #collections = 0;
 
   private constructor(gc: () => void) {
     this.#gc = gc;
+  }
+
+  /** Collections made so far. */
+  get collections(): number {
+    return this.#collections;
   }
 
   /** After a huge record: its garbage is worth a collection at once. */
@@ -75,7 +79,7 @@ export class HeapCollector {
     this.#gc();
     this.#lastEnd = performance.now();
     this.#lastCost = this.#lastEnd - start;
-    this.collections++;
+    this.#collections++;
     this.#threshold = Math.max(
       FLOOR_BYTES,
       2 * getHeapStatistics().used_heap_size,

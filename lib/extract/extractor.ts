@@ -784,7 +784,7 @@ export class Extractor {
         ),
         signal: o.signal,
         onBatch,
-        ...(o.collectGarbage ? { collectGarbage: true } : {}),
+        collectGarbage: o.collectGarbage,
       });
     }, { signal: o.signal, maxMs: PARTITION_RETRY_MS });
   }
