@@ -25,6 +25,15 @@ export function isMemoryLimit(error: unknown): boolean {
 }
 
 /**
+ * Whether the server answered with a failure that rolled the transaction back: a client or
+ * transient error it reported (a commit it refused did not happen). Not a lost connection, nor a
+ * database error (`Neo.DatabaseError.*`), after which the outcome of a commit is unknown.
+ */
+export function isRefusedByServer(error: unknown): boolean {
+  return /^Neo\.(ClientError|TransientError)\./.test(errorCode(error));
+}
+
+/**
  * Whether the database is unavailable because the server is stopping, starting or restarting
  * it (a server that shuts down cleanly answers this before it closes its connections).
  */

@@ -4,6 +4,7 @@ import { isLostConnection, toBackupError } from "../lib/_neo4j_errors.ts";
 import {
   isDatabaseUnavailable,
   isMemoryLimit,
+  isRefusedByServer,
   isRetryable,
 } from "../lib/_retry.ts";
 
@@ -118,5 +119,50 @@ Deno.test("a connection lost while it logs in is retried and said as a lost conn
         want.lost ? "lost" : want.retried ? "unreachable" : undefined,
       );
     });
+  }
+});
+
+Deno.test("a commit the server refused is known not to have happened; a lost connection or a database error leaves it unknown", async (t) => {
+  const cases: [string, Error, boolean][] = [
+    ["a memory limit (5.x)", MEMORY, true],
+    [
+      "a memory limit (4.4)",
+      serverError("Neo.ClientError.General.TransactionOutOfMemoryError", "x"),
+      true,
+    ],
+    [
+      "a lock timeout",
+      serverError("Neo.TransientError.Transaction.LockAcquisitionTimeout", "x"),
+      true,
+    ],
+    [
+      "a deadlock",
+      serverError("Neo.TransientError.Transaction.DeadlockDetected", "x"),
+      true,
+    ],
+    [
+      "a database error",
+      serverError("Neo.DatabaseError.Transaction.TransactionCommitFailed", "x"),
+      false,
+    ],
+    [
+      "a lost connection",
+      new Neo4jError(
+        "Connection was closed by server",
+        "ServiceUnavailable",
+        "",
+        "",
+      ),
+      false,
+    ],
+    [
+      "an expired session",
+      new Neo4jError("x", "SessionExpired", "", ""),
+      false,
+    ],
+    ["an error without a code", new Error("socket hang up"), false],
+  ];
+  for (const [what, error, refused] of cases) {
+    await t.step(what, () => equal(isRefusedByServer(error), refused));
   }
 });

@@ -1,10 +1,14 @@
 // deno-lint-ignore-file no-console
 import { journalNames } from "./_cli.ts";
-import { deepEqual, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { loadFaultGraph } from "../dev/fault_loop.ts";
 import { Extractor } from "../lib/extract/extractor.ts";
 import { Importer } from "../lib/import/importer.ts";
+import type { JournalContents } from "../lib/import/_journal.ts";
+import { resumePoint } from "../lib/import/_resume.ts";
+import { Target } from "../lib/import/_target.ts";
+import { IdMap } from "../lib/verify/_id_map.ts";
 import { diffSnapshots, snapshotGraph, snapshotSchema } from "./_graph.ts";
 import { openDriver, testTarget, wipe } from "./_neo4j.ts";
 
@@ -132,4 +136,49 @@ Deno.test("an import killed at any point resumes to exactly the uninterrupted re
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("resumePoint() settles an uncertain transaction whose ids a committed one was given since as not committed", async () => {
+  await using driver = await openDriver();
+  const { database } = await testTarget();
+  await wipe(driver, database);
+  // Three nodes a committed transaction created, and one an uncertain transaction created.
+  const { records } = await driver.executeQuery(
+    "UNWIND range(1, 4) AS i CREATE (n:R {i: i}) RETURN id(n) AS id ORDER BY i",
+    {},
+    { database },
+  );
+  const [x, y, z, w] = records.map((r) => Number(r.get("id")));
+  const missing = Math.max(x!, y!, z!, w!) + 1_000;
+  const journal: JournalContents = {
+    header: {
+      journal: "neo4j-backup-import",
+      version: 1,
+      backup: "abc",
+      target: { address: "", database: "neo4j", databaseId: "X" },
+      createdAt: "2026-12-04T00:00:00.000Z",
+      baseline: { labelSets: [], relationshipTypes: [] },
+    },
+    committed: [{ s: 0, k: "n", f: 0, a: 0, b: 3, ids: [0, x!, 1, y!, 2, z!] }],
+    uncertain: [
+      // Rolled back, and its first id given to the committed transaction's node: one of its
+      // two ids exists, which alone would look like a database changed by something else.
+      { s: 1, k: "n", f: 0, a: 3, b: 5, ids: [3, y!, 4, missing] },
+      // Committed: its id exists and belongs to no other transaction.
+      { s: 2, k: "n", f: 0, a: 3, b: 4, ids: [3, w!] },
+    ],
+    nextSequence: 3,
+  };
+  const ids = new IdMap();
+  for (let id = 0; id < 5; id++) ids.add(id);
+  ids.freeze();
+  const point = await resumePoint(
+    new Target(driver, database, undefined),
+    journal,
+    ids,
+  );
+  deepEqual(point.done.get(0), [[0, 4]]);
+  equal(point.written.nodes, 4);
+  equal(ids.get(3n), w);
+  equal(ids.get(4n), undefined);
 });

@@ -1,6 +1,6 @@
 import { Pool } from "../_pool.ts";
 import type { Session } from "../_driver.ts";
-import { isMemoryLimit, isRetryable } from "../_retry.ts";
+import { isMemoryLimit, isRefusedByServer, isRetryable } from "../_retry.ts";
 import { BackupError } from "../errors.ts";
 import type { BackupReader } from "../format/backup_reader.ts";
 import type { BackupRecord } from "../format/record.ts";
@@ -235,9 +235,10 @@ export class BatchWriter {
   }
 
   /**
-   * Writes one unit in one transaction, journaled. Retries what may succeed on a second try,
-   * settling first whether the failed attempt committed; a refusal for memory is settled too
-   * (and its journal entry aborted) before it is thrown, so that the halves start clean.
+   * Writes one unit in one transaction, journaled. Retries what may succeed on a second try:
+   * after a commit the server refused, whose journal entry is aborted at once (as it is before a
+   * refusal for memory is thrown, so that the halves start clean), and after a lost connection,
+   * settling first whether the failed attempt committed.
    */
   async #commit(session: Session, unit: Unit): Promise<void> {
     const deadline = Date.now() + RETRY_MS;
@@ -256,9 +257,13 @@ export class BatchWriter {
         applyEntry(entry, this.#ids);
         return;
       } catch (error) {
-        if (isMemoryLimit(error) && attempt) {
-          if (await this.#settle(attempt)) return;
+        if (attempt && isRefusedByServer(error)) {
+          // The server refused the commit (for memory, a lock, ...): the transaction rolled
+          // back. No query can tell so afterwards: the server may give its ids to another
+          // writer's nodes at once (seen in CI with parallel writers).
+          await this.#journal.abort(attempt.s);
           attempt = undefined;
+          entry = this.#entry(unit);
         }
         if (!isRetryable(error) || Date.now() + delay > deadline) throw error;
         this.#target.signal?.throwIfAborted();

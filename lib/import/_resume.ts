@@ -175,8 +175,19 @@ export async function resumePoint(
   ids: IdMap,
 ): Promise<ResumePoint> {
   const committed = [...journal.committed];
+  // The ids committed transactions created: an uncertain one that was given any of them did
+  // not commit (the import deletes nothing, so the server gave them again after its rollback).
+  const taken = { n: new Set<number>(), r: new Set<number>() };
+  const take = (entry: JournalEntry): void => {
+    for (const id of createdIds(entry)) taken[entry.k].add(id);
+  };
+  committed.forEach(take);
   for (const entry of journal.uncertain) {
-    if (await landed(target, entry)) committed.push(entry);
+    if (createdIds(entry).some((id) => taken[entry.k].has(id))) continue;
+    if (await landed(target, entry)) {
+      committed.push(entry);
+      take(entry);
+    }
   }
   const ranges = new Map<number, CommittedRanges>();
   const written = { nodes: 0, relationships: 0 };
@@ -223,9 +234,7 @@ export async function landed(
   target: Target,
   entry: JournalEntry,
 ): Promise<boolean> {
-  const created = entry.k === "n"
-    ? entry.ids.filter((_, i) => i % 2 === 1)
-    : entry.ids;
+  const created = createdIds(entry);
   if (created.length === 0) return true;
   const query = entry.k === "n"
     ? "MATCH (n) WHERE id(n) IN $ids RETURN count(n) AS count"
@@ -242,4 +251,9 @@ export async function landed(
     } of an interrupted transaction; it was changed by something else since`,
     { code: "RESUME" },
   );
+}
+
+/** The ids of the nodes or relationships a journal entry's transaction created. */
+function createdIds(entry: JournalEntry): number[] {
+  return entry.k === "n" ? entry.ids.filter((_, i) => i % 2 === 1) : entry.ids;
 }
