@@ -10,6 +10,7 @@ import { recordSize } from "./_record_size.ts";
 import {
   applyEntry,
   type CommittedRanges,
+  createdIds,
   landed,
   type ResumePoint,
 } from "./_resume.ts";
@@ -74,6 +75,22 @@ export class BatchWriter {
   #sequence: number;
   #byteLimit: number;
   #retries = 0;
+  /** Transactions committed so far: the clock of the settles. */
+  #clock = 0;
+  /**
+   * The attempts under way or waiting to be settled (journal sequence -> the clock when they
+   * started), and the transactions committed since the oldest of them started: a failed
+   * attempt's ids may have gone to one of those (the server hands out a rolled-back
+   * transaction's ids again).
+   */
+  readonly #open = new Map<number, number>();
+  #recent: { clock: number; entry: JournalEntry }[] = [];
+  /** Transactions between their first statement and their end. */
+  #running = 0;
+  #quiet: PromiseWithResolvers<void> | undefined;
+  /** While attempts are settled, no transaction starts (see `#settle`). */
+  #settlers = 0;
+  #gate: PromiseWithResolvers<void> | undefined;
 
   /** A writer that goes on from `from` (a fresh import: nothing done, sequence 0). */
   constructor(
@@ -262,6 +279,7 @@ export class BatchWriter {
           // back. No query can tell so afterwards: the server may give its ids to another
           // writer's nodes at once (seen in CI with parallel writers).
           await this.#journal.abort(attempt.s);
+          this.#close(attempt);
           attempt = undefined;
           entry = this.#entry(unit);
         }
@@ -273,15 +291,61 @@ export class BatchWriter {
     }
   }
 
-  /** Whether a journaled attempt committed (then recorded so); if not, it is aborted. */
+  /**
+   * Whether a journaled attempt whose commit went unanswered committed (then recorded so); if
+   * not, it is aborted. Asked with no transaction under way and none starting (the others wait),
+   * and not of ids that a transaction committed since the attempt started holds: had it
+   * committed, they could not be another's. Otherwise its ids existing, or not, tells.
+   */
   async #settle(attempt: JournalEntry): Promise<boolean> {
-    if (await landed(this.#target, attempt)) {
-      await this.#journal.commit(attempt.s);
-      applyEntry(attempt, this.#ids);
-      return true;
+    this.#settlers++;
+    this.#gate ??= Promise.withResolvers<void>();
+    try {
+      while (this.#running > 0) {
+        await (this.#quiet ??= Promise.withResolvers<void>()).promise;
+      }
+      const since = this.#open.get(attempt.s) ?? 0;
+      const taken = new Set<number>();
+      for (const { clock, entry } of this.#recent) {
+        if (clock > since && entry.k === attempt.k && entry !== attempt) {
+          for (const id of createdIds(entry)) taken.add(id);
+        }
+      }
+      const reused = createdIds(attempt).some((id) => taken.has(id));
+      if (!reused && await landed(this.#target, attempt)) {
+        await this.#journal.commit(attempt.s);
+        applyEntry(attempt, this.#ids);
+        this.#committed(attempt);
+        return true;
+      }
+      await this.#journal.abort(attempt.s);
+      return false;
+    } finally {
+      this.#close(attempt);
+      if (--this.#settlers === 0) {
+        this.#gate?.resolve();
+        this.#gate = undefined;
+      }
     }
-    await this.#journal.abort(attempt.s);
-    return false;
+  }
+
+  /** Notes a transaction that committed, for the settles of attempts older than it. */
+  #committed(entry: JournalEntry): void {
+    this.#clock++;
+    if (this.#open.size > 0) this.#recent.push({ clock: this.#clock, entry });
+  }
+
+  /** Ends an attempt's time in `#open`; what no open attempt needs any more is dropped. */
+  #close(entry: JournalEntry): void {
+    this.#open.delete(entry.s);
+    if (this.#open.size === 0) {
+      this.#recent = [];
+      return;
+    }
+    const oldest = Math.min(...this.#open.values());
+    if (this.#recent.length > 0 && this.#recent[0]!.clock <= oldest) {
+      this.#recent = this.#recent.filter((r) => r.clock > oldest);
+    }
   }
 
   #entry(unit: Unit): JournalEntry {
@@ -303,6 +367,10 @@ export class BatchWriter {
     onJournaled: () => void,
   ): Promise<void> {
     const { zonedFix, dynamic } = this.#options;
+    while (this.#gate) await this.#gate.promise;
+    this.#running++;
+    this.#open.set(entry.s, this.#clock);
+    let journaled = false;
     const tx = session.beginTransaction();
     try {
       entry.ids = entry.k === "n"
@@ -312,11 +380,21 @@ export class BatchWriter {
           dynamic,
         });
       await this.#journal.begin(entry);
+      journaled = true;
       onJournaled();
       await tx.commit();
+      this.#committed(entry);
+      journaled = false;
     } catch (error) {
       if (tx.isOpen()) await tx.rollback().catch(() => {});
       throw error;
+    } finally {
+      // An attempt whose commit failed stays open until it is settled or aborted.
+      if (!journaled) this.#close(entry);
+      if (--this.#running === 0) {
+        this.#quiet?.resolve();
+        this.#quiet = undefined;
+      }
     }
   }
 

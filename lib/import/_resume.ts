@@ -254,6 +254,6 @@ export async function landed(
 }
 
 /** The ids of the nodes or relationships a journal entry's transaction created. */
-function createdIds(entry: JournalEntry): number[] {
+export function createdIds(entry: JournalEntry): number[] {
   return entry.k === "n" ? entry.ids.filter((_, i) => i % 2 === 1) : entry.ids;
 }
