@@ -10,9 +10,9 @@ import { recordSize } from "./_record_size.ts";
 import {
   applyEntry,
   type CommittedRanges,
-  createdIds,
   landed,
   type ResumePoint,
+  TakenIds,
 } from "./_resume.ts";
 import type { Target } from "./_target.ts";
 import { createNodes, createRelationships } from "./_write_batch.ts";
@@ -305,14 +305,10 @@ export class BatchWriter {
         await (this.#quiet ??= Promise.withResolvers<void>()).promise;
       }
       const since = this.#open.get(attempt.s) ?? 0;
-      const taken = new Set<number>();
-      for (const { clock, entry } of this.#recent) {
-        if (clock > since && entry.k === attempt.k && entry !== attempt) {
-          for (const id of createdIds(entry)) taken.add(id);
-        }
-      }
-      const reused = createdIds(attempt).some((id) => taken.has(id));
-      if (!reused && await landed(this.#target, attempt)) {
+      const taken = new TakenIds(
+        this.#recent.filter((r) => r.clock > since).map((r) => r.entry),
+      );
+      if (!taken.holdsAny(attempt) && await landed(this.#target, attempt)) {
         await this.#journal.commit(attempt.s);
         applyEntry(attempt, this.#ids);
         this.#committed(attempt);
@@ -370,7 +366,8 @@ export class BatchWriter {
     while (this.#gate) await this.#gate.promise;
     this.#running++;
     this.#open.set(entry.s, this.#clock);
-    let journaled = false;
+    // Whether the commit went out and failed: the attempt then stays open until it is settled.
+    let unsettled = false;
     const tx = session.beginTransaction();
     try {
       entry.ids = entry.k === "n"
@@ -380,17 +377,16 @@ export class BatchWriter {
           dynamic,
         });
       await this.#journal.begin(entry);
-      journaled = true;
       onJournaled();
+      unsettled = true;
       await tx.commit();
+      unsettled = false;
       this.#committed(entry);
-      journaled = false;
     } catch (error) {
       if (tx.isOpen()) await tx.rollback().catch(() => {});
       throw error;
     } finally {
-      // An attempt whose commit failed stays open until it is settled or aborted.
-      if (!journaled) this.#close(entry);
+      if (!unsettled) this.#close(entry);
       if (--this.#running === 0) {
         this.#quiet?.resolve();
         this.#quiet = undefined;

@@ -175,18 +175,11 @@ export async function resumePoint(
   ids: IdMap,
 ): Promise<ResumePoint> {
   const committed = [...journal.committed];
-  // The ids committed transactions created: an uncertain one that was given any of them did
-  // not commit (the import deletes nothing, so the server gave them again after its rollback).
-  const taken = { n: new Set<number>(), r: new Set<number>() };
-  const take = (entry: JournalEntry): void => {
-    for (const id of createdIds(entry)) taken[entry.k].add(id);
-  };
-  committed.forEach(take);
+  const taken = new TakenIds(committed);
   for (const entry of journal.uncertain) {
-    if (createdIds(entry).some((id) => taken[entry.k].has(id))) continue;
-    if (await landed(target, entry)) {
+    if (!taken.holdsAny(entry) && await landed(target, entry)) {
       committed.push(entry);
-      take(entry);
+      taken.add(entry);
     }
   }
   const ranges = new Map<number, CommittedRanges>();
@@ -254,6 +247,32 @@ export async function landed(
 }
 
 /** The ids of the nodes or relationships a journal entry's transaction created. */
-export function createdIds(entry: JournalEntry): number[] {
+function createdIds(entry: JournalEntry): number[] {
   return entry.k === "n" ? entry.ids.filter((_, i) => i % 2 === 1) : entry.ids;
+}
+
+/**
+ * The ids that committed transactions created, to settle an uncertain one: one that was given
+ * any of them did not commit (the import deletes nothing, so the server gave them again after
+ * its rollback), whatever a query of those ids finds.
+ */
+export class TakenIds {
+  readonly #ids = { n: new Set<number>(), r: new Set<number>() };
+
+  /** Starts with the ids of `committed`. */
+  constructor(committed: Iterable<JournalEntry> = []) {
+    for (const entry of committed) this.add(entry);
+  }
+
+  /** Adds the ids a committed entry created. */
+  add(entry: JournalEntry): void {
+    const set = this.#ids[entry.k];
+    for (const id of createdIds(entry)) set.add(id);
+  }
+
+  /** Whether `entry` created an id that a committed entry of its kind holds. */
+  holdsAny(entry: JournalEntry): boolean {
+    const set = this.#ids[entry.k];
+    return createdIds(entry).some((id) => set.has(id));
+  }
 }
