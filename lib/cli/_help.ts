@@ -63,8 +63,9 @@ Extract:
       --file-size <size>    Start a new data file after this much JSON, e.g. 64M (default: 128M)
       --no-schema           Leave out the schema (constraints and indexes); the Python
                             tool's --no-constraints is the same
-  -j, --jobs <n>            Partitions read at once, each over its own session (default: 1
-                            when the server answers within 5 ms, else 4)
+  -j, --jobs <n>            Partitions read at once, each over its own session (default: 2
+                            when the server answers within 5 ms, else 4); a --jobs from 2 up
+                            to the cores reads in as many workers: faster, more memory
       --partition-size <n>  Records per partition (default: about 1/64 of the graph, from
                             10000 to 500000)
       --resume              Continue an extract that stopped, keeping the partitions it wrote

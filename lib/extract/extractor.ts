@@ -149,14 +149,16 @@ export interface ExtractorOptions extends Selection, ElsewhereOptions {
   resume?: boolean;
   /**
    * Partitions read at once, each over a session of its own (from 1 to 64). By default it is
-   * chosen from the server's round trip, timed at the start: measured on two cores
-   * (BENCHMARKS.md), a server on the same machine gave one stream 73.9 s for 1M nodes and 2M
-   * relationships, two 88.1 s and four 88.6 s (client and server compete for the cores), while
-   * a server 20 ms away each way gave one stream 80 s, two 56 s and four 46 s for 100k nodes.
-   * Those were read on one thread; with `driverSettings`, a `jobs` chosen up to the cores here
-   * reads in as many workers (see there), faster where the reading is bound by this process's
-   * CPU, at the cost of memory: the default keeps one thread.
-   * @default {1 when the round trip is under 5 ms, else 4}
+   * chosen from the server's round trip, timed at the start, and read on the calling thread:
+   * measured on two cores shared with the server (BENCHMARKS.md, "Two partitions at once by
+   * default"), 1M nodes and 2M relationships took one stream as long as the bare driver loop
+   * and two a little less (one stream's thread waits while its next fetch is on the way; the
+   * other's records fill the wait), with the same peak memory; four were no faster and used
+   * more. A server 20 ms away each way gave one stream 80 s, two 56 s and four 46 s for 100k
+   * nodes. With `driverSettings`, a `jobs` given from 2 up to the cores here reads in as many
+   * workers (see there): faster where the reading is bound by this process's CPU, at the cost
+   * of memory past 300 MiB, so the default keeps one thread.
+   * @default {2 when the round trip is under 5 ms, else 4}
    */
   jobs?: number;
   /**
@@ -271,7 +273,7 @@ const MEND_ROUNDS = 3;
 /** Records per Bolt fetch (see {@linkcode ExtractorOptions.fetchSize}). */
 const DEFAULT_FETCH_SIZE = 2_000;
 /** The jobs for a near server and a far one, and the round trip that tells them apart. */
-const NEAR_JOBS = 1;
+const NEAR_JOBS = 2;
 const FAR_JOBS = 4;
 const FAR_MS = 5;
 /**
@@ -935,8 +937,9 @@ export class Extractor {
 
   /**
    * The jobs when none are given: the median of five round trips (`RETURN 1`) tells a server on
-   * this machine or next to it (one stream is fastest: the cores are shared or the server keeps
-   * up) from a far one (latency-bound: parallel reads hide it).
+   * this machine or next to it (two streams: the cores are shared, and a second stream only fills
+   * the first one's waits for its fetches) from a far one (latency-bound: more parallel reads
+   * hide it).
    */
   async #defaultJobs(): Promise<number> {
     const o = this.#options;
