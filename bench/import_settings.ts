@@ -14,6 +14,11 @@
  * write phases (nodes, relationships, schema) and the nodes and relationships per second.
  * `--batch-sizes 10000 --no-schema-first --rounds 1` measures the default only.
  *
+ * `--writers 2x10000,3x5000` measures writers (`jobs`) and batch sizes together instead of the
+ * batch sizes alone, each `<jobs>x<batch size>` with the schema after the data (see "The
+ * import's writers and batch sizes" in BENCHMARKS.md: `--nodes 200000 --writers
+ * 2x10000,3x5000,2x5000,3x10000,4x5000 --rounds 6 --no-schema-first`).
+ *
  * @module
  */
 import { parseArgs } from "node:util";
@@ -38,12 +43,24 @@ const { values } = parseArgs({
     nodes: { type: "string", default: "100000" },
     rounds: { type: "string", default: "3" },
     "batch-sizes": { type: "string", default: "2000,5000,10000,20000,50000" },
+    writers: { type: "string" },
     "no-schema-first": { type: "boolean" },
   },
 });
 const nodes = Number(values.nodes);
 const rounds = Number(values.rounds);
 const BATCH_SIZES = values["batch-sizes"].split(",").map(Number);
+/** `--writers`: [jobs, batch size] pairs, measured instead of the batch sizes alone. */
+const WRITERS = values.writers?.split(",").map((pair) => {
+  const match = /^(\d+)x(\d+)$/.exec(pair.trim());
+  if (!match) {
+    console.error(
+      `error: --writers takes <jobs>x<batch size> pairs, e.g. 3x5000, not "${pair}"`,
+    );
+    Deno.exit(2);
+  }
+  return [Number(match[1]), Number(match[2])] as const;
+});
 const schemaFirstToo = !values["no-schema-first"];
 
 await using server = await Neo4jServer.start({ heap: "4g", pageCache: "4g" });
@@ -69,26 +86,28 @@ try {
   const { statements } = schemaStatements(backup.schema, info);
 
   const setup: Setup = { driver, dir, statements, extracted };
-  const variants: [string, number, boolean][] = [
-    ...BATCH_SIZES.map((b): [string, number, boolean] => [
+  const variants: [string, number, boolean, number?][] = WRITERS
+    ? WRITERS.map((
+      [jobs, b],
+    ) => [`${jobs} writers, batch ${b}`, b, false, jobs])
+    : BATCH_SIZES.map((b): [string, number, boolean] => [
       `batch ${b}, schema after`,
       b,
       false,
-    ]),
+    ]);
+  variants.push(
     ...(schemaFirstToo
-      ? [
-        ["batch 10000, schema before", 10_000, true] as [
-          string,
-          number,
-          boolean,
-        ],
-      ]
+      ? [["batch 10000, schema before", 10_000, true] as [
+        string,
+        number,
+        boolean,
+      ]]
       : []),
-  ];
+  );
   const times = new Map<string, Times[]>();
   for (let round = 1; round <= rounds; round++) {
-    for (const [name, batch, first] of variants) {
-      const t = await run(setup, batch, first);
+    for (const [name, batch, first, jobs] of variants) {
+      const t = await run(setup, batch, first, jobs);
       times.set(name, [...(times.get(name) ?? []), t]);
       console.log(`round ${round}: ${name}: ${describe(t)}`);
     }
@@ -130,6 +149,7 @@ async function run(
   { driver, dir, statements, extracted }: Setup,
   batchSize: number,
   schemaFirst: boolean,
+  jobs?: number,
 ): Promise<Times> {
   await cleanDatabase(new Target(driver, undefined, undefined), 10_000);
   const started = performance.now();
@@ -146,6 +166,7 @@ async function run(
     driver,
     inputYes: true,
     batchSize,
+    ...(jobs === undefined ? {} : { jobs }),
     schema: !schemaFirst,
     onProgress: (p: ImportProgress) => {
       // The writes begin when the last check of the backup ends.
