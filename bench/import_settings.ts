@@ -86,30 +86,31 @@ try {
   const { statements } = schemaStatements(backup.schema, info);
 
   const setup: Setup = { driver, dir, statements, extracted };
-  const variants: [string, number, boolean, number?][] = WRITERS
-    ? WRITERS.map((
-      [jobs, b],
-    ) => [`${jobs} writers, batch ${b}`, b, false, jobs])
-    : BATCH_SIZES.map((b): [string, number, boolean] => [
-      `batch ${b}, schema after`,
-      b,
-      false,
-    ]);
-  variants.push(
-    ...(schemaFirstToo
-      ? [["batch 10000, schema before", 10_000, true] as [
-        string,
-        number,
-        boolean,
-      ]]
-      : []),
-  );
+  const variants: Variant[] = WRITERS
+    ? WRITERS.map(([jobs, batchSize]) => ({
+      name: `${jobs} writers, batch ${batchSize}`,
+      batchSize,
+      schemaFirst: false,
+      jobs,
+    }))
+    : BATCH_SIZES.map((batchSize) => ({
+      name: `batch ${batchSize}, schema after`,
+      batchSize,
+      schemaFirst: false,
+    }));
+  if (schemaFirstToo) {
+    variants.push({
+      name: "batch 10000, schema before",
+      batchSize: 10_000,
+      schemaFirst: true,
+    });
+  }
   const times = new Map<string, Times[]>();
   for (let round = 1; round <= rounds; round++) {
-    for (const [name, batch, first, jobs] of variants) {
-      const t = await run(setup, batch, first, jobs);
-      times.set(name, [...(times.get(name) ?? []), t]);
-      console.log(`round ${round}: ${name}: ${describe(t)}`);
+    for (const variant of variants) {
+      const t = await run(setup, variant);
+      times.set(variant.name, [...(times.get(variant.name) ?? []), t]);
+      console.log(`round ${round}: ${variant.name}: ${describe(t)}`);
     }
   }
   console.log("\nMedians:");
@@ -136,6 +137,14 @@ interface Times {
   relationshipsPerSecond: number;
 }
 
+/** One way of importing: its name, batch size, schema timing and writers (default: the importer's). */
+interface Variant {
+  name: string;
+  batchSize: number;
+  schemaFirst: boolean;
+  jobs?: number;
+}
+
 /** What every run shares. */
 interface Setup {
   driver: Driver;
@@ -147,9 +156,7 @@ interface Setup {
 /** One import into the emptied database; wall time and write phases, in seconds. */
 async function run(
   { driver, dir, statements, extracted }: Setup,
-  batchSize: number,
-  schemaFirst: boolean,
-  jobs?: number,
+  { batchSize, schemaFirst, jobs }: Variant,
 ): Promise<Times> {
   await cleanDatabase(new Target(driver, undefined, undefined), 10_000);
   const started = performance.now();
